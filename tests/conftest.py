@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,11 +12,6 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 # Nothing in the tests may reach for the Hugging Face hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "realdata: needs the corpora in NER_DATA_DIR")
-    config.addinivalue_line("markers", "workflow: runs the spaCy project workflow")
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +48,37 @@ def tiny_transformer_copy(tiny_transformer, tmp_path) -> Path:
     copy = tmp_path / "tiny-bert"
     shutil.copytree(tiny_transformer, copy)
     return copy
+
+
+def run_cli(args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    """Run a command; stdout and stderr come back as one line in `.output`, without
+    colours or line wrapping, so tests can look for whole messages."""
+    result = subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ANSI_COLORS_DISABLED": "1", **(env or {})},
+    )
+    result.output = " ".join((result.stdout + "\n" + result.stderr).split())
+    return result
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project as a clean clone has it: no generated files."""
+
+    def generated(folder: str, names: list) -> set:
+        relative = Path(folder).resolve().relative_to(PROJECT_DIR)
+        skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
+        if relative.parts in {("corpus",), ("training",), ("packages",)}:
+            skip |= {name for name in names if name != ".gitkeep"}
+        if relative.parts == ("assets",):
+            skip.add("all-minilm-l6-v2")
+        if relative.parts == ("configs",):
+            skip.add("config.cfg")
+        return skip & set(names)
+
+    shutil.copytree(PROJECT_DIR, destination, ignore=generated)
+    for lock in destination.glob("project.lock"):
+        lock.unlink()
+    return destination

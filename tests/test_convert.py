@@ -1,6 +1,5 @@
 """scripts/convert.py: IOB annotations become .spacy corpora with nothing lost."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ import spacy
 import srsly
 from spacy.tokens import DocBin
 
+from conftest import run_cli
 from convert import convert_files
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -30,15 +30,7 @@ def entities(doc_bin: DocBin):
 
 
 def run_convert(*args: Path) -> subprocess.CompletedProcess:
-    """Run the CLI; its output comes back as one line, without colours or wrapping."""
-    result = subprocess.run(
-        CONVERT + [str(arg) for arg in args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ANSI_COLORS_DISABLED": "1"},
-    )
-    result.stdout = " ".join(result.stdout.split())
-    return result
+    return run_cli(CONVERT + list(args))
 
 
 def test_docstart_separates_documents_and_blank_lines_sentences(tmp_path):
@@ -110,7 +102,7 @@ def test_cli_writes_corpus_and_report(tmp_path):
     source = write(tmp_path / "a.tsv", "Anna\tB-NAME\nLee\tI-NAME\n")
     output = tmp_path / "out" / "train.spacy"
     result = run_convert(source, output)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.output + result.stderr
     assert entities(DocBin().from_disk(output)) == [[("Anna Lee", "NAME")]]
     report = srsly.read_json(output.with_suffix(".stats.json"))
     assert report["entities_per_label"] == {"NAME": 1}
@@ -132,20 +124,20 @@ def test_bad_line_names_file_and_line_and_writes_nothing(
     output = tmp_path / "train.spacy"
     result = run_convert(source, output)
     assert result.returncode == 1
-    assert f"{source}:{line}" in result.stdout and problem in result.stdout
+    assert f"{source}:{line}" in result.output and problem in result.output
     assert list(tmp_path.iterdir()) == [source]
 
 
 def test_missing_empty_and_non_utf8_files_are_refused(tmp_path):
     output = tmp_path / "out.spacy"
     missing = run_convert(tmp_path / "nope.tsv", output)
-    assert missing.returncode == 1 and "nope.tsv: file not found" in missing.stdout
+    assert missing.returncode == 1 and "nope.tsv: file not found" in missing.output
     empty = run_convert(write(tmp_path / "empty.tsv", "\n\n"), output)
-    assert empty.returncode == 1 and "the file is empty" in empty.stdout
+    assert empty.returncode == 1 and "the file is empty" in empty.output
     latin1 = tmp_path / "latin1.tsv"
     latin1.write_bytes("Anna\tB-NAME\nJos\xe9\tI-NAME\n".encode("latin-1"))
     result = run_convert(latin1, output)
-    assert result.returncode == 1 and f"{latin1}:2: not UTF-8" in result.stdout
+    assert result.returncode == 1 and f"{latin1}:2: not UTF-8" in result.output
     assert not output.exists()
 
 

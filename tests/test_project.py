@@ -173,7 +173,16 @@ def prepared_project(tmp_path_factory):
 
 def run_step(project_dir: Path, step: str, *overrides: str):
     return run_cli(
-        [sys.executable, "-m", "spacy", "project", "run", step, *overrides],
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "project",
+            "run",
+            step,
+            project_dir,
+            *overrides,
+        ],
         cwd=project_dir,
     )
 

@@ -21,18 +21,11 @@ def check_data(
     report_path: Path = typer.Argument(..., help="Where to save the passing report"),
 ) -> None:
     """Run `spacy debug data CONFIG_PATH [overrides...]` and save its report."""
-    command: list[str] = [
-        sys.executable,
-        "-m",
-        "spacy",
-        "debug",
-        "data",
-        str(config_path),
-    ]
+    command = [sys.executable, "-m", "spacy", "debug", "data", str(config_path)]
     # The fast tokenizer's thread pool warns when debug data forks; it is harmless.
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
     process = subprocess.Popen(
-        command + context.args,
+        [*command, *context.args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -1,5 +1,6 @@
-"""Remove what the workflow generated: the contents of folders (keeping .gitkeep) and
-single files, so the next `spacy project run all` starts from the annotations."""
+"""Remove what the workflow generated, so the next `spacy project run all` starts from
+the annotations: folders that git keeps (they hold a .gitkeep) are emptied, other
+folders and files are deleted."""
 
 import shutil
 from pathlib import Path
@@ -7,22 +8,25 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
+KEEP = ".gitkeep"
 
-def clean(
-    paths: list[Path] = typer.Argument(..., help="Folders to empty, files to delete"),
-):
-    """Empty each folder in PATHS (keeping .gitkeep) and delete each file."""
+
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def clean(paths: list[Path] = typer.Argument(..., help="Generated folders and files")):
+    """Empty the kept folders in PATHS and delete everything else in PATHS."""
     for path in paths:
-        if path.is_dir():
+        if (path / KEEP).is_file():
             for child in path.iterdir():
-                if child.name == ".gitkeep":
-                    continue
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
-        elif path.exists():
-            path.unlink()
+                if child.name != KEEP:
+                    remove(child)
+        else:
+            remove(path)
         msg.good(f"Cleaned {path}")
 
 

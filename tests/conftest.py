@@ -82,3 +82,30 @@ def copy_project(destination: Path) -> Path:
     for lock in destination.glob("project.lock"):
         lock.unlink()
     return destination
+
+
+@pytest.fixture(scope="session")
+def trained_pipeline(tmp_path_factory, tiny_transformer) -> Path:
+    """One small pipeline, trained once on the demo corpus with the tiny transformer for
+    a few steps, for the tests of what runs the pipeline (annotate, serving)."""
+    from convert import convert_files
+
+    root = tmp_path_factory.mktemp("trained")
+    for split in ("train", "dev"):
+        doc_bin, _ = convert_files(
+            [PROJECT_DIR / "assets/demo" / f"{split}.tsv"], "en", None
+        )
+        doc_bin.to_disk(root / f"{split}.spacy")
+    result = run_cli(
+        [
+            *(sys.executable, "-m", "spacy", "train"),
+            *(PROJECT_DIR / "configs" / "base_config.cfg", "--output", root / "out"),
+            *("--code", PROJECT_DIR / "scripts" / "functions.py"),
+            *("--paths.train", root / "train.spacy", "--paths.dev", root / "dev.spacy"),
+            *("--components.transformer.model.name", tiny_transformer),
+            *("--training.max_steps", "100", "--training.eval_frequency", "50"),
+            *("--training.optimizer.learn_rate.total_steps", "100"),
+        ]
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    return root / "out" / "model-best"

@@ -1,5 +1,6 @@
 """Score a trained pipeline on the held-out test corpus (never the dev set that picked
-model-best); write overall and per-label precision, recall, F1 and support as JSON."""
+model-best): overall and per-label precision, recall, F1 and support as JSON, and an
+error-analysis report (Markdown, JSON, gold-vs-predicted HTML, training curves PNG)."""
 
 import time
 from collections import Counter
@@ -16,6 +17,8 @@ from spacy.training import Example
 from wasabi import msg
 
 from atomic import atomic_write_bytes
+from error_analysis import error_summary
+from evaluation_report import markdown_report, side_by_side_html, training_curves_png
 
 
 def predict(nlp: Language, references: list[Doc]) -> list[Example]:
@@ -68,13 +71,38 @@ def print_metrics(metrics: dict) -> None:
     msg.table(rows, header=header, divider=True, aligns=("l", "r", "r", "r", "r"))
 
 
+def write_report(
+    report_dir: Path, metrics: dict, examples: list[Example], training_log: Path | None
+) -> None:
+    errors = error_summary(examples)
+    atomic_write_bytes(
+        report_dir / "errors.json", srsly.json_dumps(errors, indent=2).encode()
+    )
+    atomic_write_bytes(
+        report_dir / "report.md", markdown_report(metrics, errors).encode()
+    )
+    page = side_by_side_html(examples)
+    atomic_write_bytes(report_dir / "entities.html", page.encode())
+    curves = training_curves_png(training_log) if training_log else None
+    if curves is not None:
+        atomic_write_bytes(report_dir / "training-curves.png", curves)
+    overall = errors["overall"]
+    msg.info(
+        "Errors: "
+        + ", ".join(f"{outcome} {count}" for outcome, count in overall.items())
+        + f"; report in {report_dir}"
+    )
+
+
 def evaluate(
     model: Path = typer.Argument(..., help="Trained pipeline folder or package name"),
     test_path: Path = typer.Argument(..., help="Test corpus (.spacy)"),
     output: Path = typer.Argument(..., help="Where to write the metrics JSON"),
+    report_dir: Path | None = typer.Option(None, help="Folder for the error report"),
+    training_log: Path | None = typer.Option(None, help="JSONL log of the training"),
     gpu_id: int = typer.Option(-1, help="-1 for CPU, else the GPU to run on"),
 ) -> None:
-    """Evaluate MODEL on TEST_PATH, print a table and write OUTPUT."""
+    """Evaluate MODEL on TEST_PATH, print a table, write OUTPUT and the report."""
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
     if not test_path.is_file():
@@ -91,6 +119,8 @@ def evaluate(
         **entity_metrics(examples),
         "words_per_s": round(words / seconds, 1),
     }
+    if report_dir is not None:
+        write_report(report_dir, metrics, examples, training_log)
     atomic_write_bytes(output, srsly.json_dumps(metrics, indent=2).encode())
     print_metrics(metrics)
     msg.good(

@@ -105,6 +105,7 @@ def trained_pipeline(tmp_path_factory, tiny_transformer) -> Path:
             *("--components.transformer.model.name", tiny_transformer),
             *("--training.max_steps", "100", "--training.eval_frequency", "50"),
             *("--training.optimizer.learn_rate.total_steps", "100"),
+            *("--training.logger.output_file", root / "log.jsonl"),
         ]
     )
     assert result.returncode == 0, result.output[-3000:]

@@ -78,6 +78,7 @@ def first_run(project):
 def test_all_runs_every_step_and_prints_the_test_f1(first_run):
     assert skipped_steps(first_run) == []
     assert "Test F1" in first_run.output
+    assert "Errors: correct" in first_run.output
 
 
 def test_evaluate_scores_every_label_on_the_test_set(project, first_run):
@@ -89,6 +90,24 @@ def test_evaluate_scores_every_label_on_the_test_set(project, first_run):
     assert all(0.0 <= metrics[key] <= 1.0 for key in ("ents_p", "ents_r", "ents_f"))
     support = {label: s["support"] for label, s in metrics["ents_per_type"].items()}
     assert support == test_stats["entities_per_label"]
+
+
+def test_evaluate_writes_an_error_report_and_training_curves(project, first_run):
+    project_dir, _ = project
+    report_dir = project_dir / "training" / "evaluation"
+    metrics = srsly.read_json(project_dir / "training" / "metrics.json")
+    errors = srsly.read_json(report_dir / "errors.json")
+    support = sum(s["support"] for s in metrics["ents_per_type"].values())
+    # An entity is correct exactly when it is a true positive of the scorer.
+    assert errors["overall"]["correct"] == round(metrics["ents_r"] * support)
+    report = (report_dir / "report.md").read_text()
+    assert f"F1 **{metrics['ents_f']:.3f}**" in report
+    assert all(f"| {label} |" in report for label in LABELS)
+    page = (report_dir / "entities.html").read_text()
+    assert page.count("<tr><th colspan='2'>Document") == metrics["documents"]
+    log = list(srsly.read_jsonl(project_dir / "training" / "log.jsonl"))
+    assert [record["step"] for record in log] == [0, 6, 12]
+    assert (report_dir / "training-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_wheel_loads_without_the_project_or_the_transformer_folder(

@@ -1,7 +1,8 @@
-"""The core every format reader shares: token/tag sentences become validated spaCy Docs.
+"""The core every format reader shares: annotations become validated spaCy Docs.
 
-Readers only parse their format into `Sentence`s; turning tags into entity spans,
-checking them and counting what was read happens here, once.
+Readers only parse their format, into token/tag `Sentence`s or into texts with
+character-offset `CharSpan`s; turning either into entities, checking them and counting
+what was read happens here, once.
 """
 
 from collections import Counter
@@ -9,84 +10,73 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
+
+import errors
+from errors import DataError
+from report import ConversionReport, Note, Repair
 
 # Tag prefixes of IOB1, IOB2, BILOU and IOBES. The entity-opening ones start an entity,
 # the continuing ones extend the entity of the previous token, the closing ones end it.
 OPENING = {"B", "U", "S"}
 CONTINUING = {"I", "L", "E"}
 CLOSING = {"L", "E", "U", "S"}
-
-
-class DataError(ValueError):
-    """Bad input, with the file and line it was found at."""
-
-    def __init__(self, path: Path, line: int | None, problem: str):
-        self.path, self.line, self.problem = path, line, problem
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {problem}")
+# spaCy's own JSON marks a token whose annotation is unknown with "-".
+MISSING = "-"
 
 
 @dataclass
 class Sentence:
-    """One annotated sentence as a reader found it: tokens, tags and their line numbers."""
+    """One annotated sentence as a reader found it: tokens, tags and where each was
+    (line numbers, or places such as "document 1, token 3"); `spaces` when known."""
 
     words: list[str]
     tags: list[str]
-    lines: list[int]
+    lines: list[int | str]
+    spaces: list[bool] | None = None
 
 
 @dataclass
-class Repair:
-    """An `I-` tag that did not continue an entity of its label and opened a new one."""
+class CharSpan:
+    """An entity as a span format stores it; `text` is checked when the tool gives it."""
 
-    path: Path
-    line: int
-    tag: str
-    previous: str
+    start: int
+    end: int
+    label: str
+    text: str | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.start}, {self.end}, {self.label!r}]"
 
 
 @dataclass
-class ConversionReport:
-    """What a conversion read, so that nothing is lost without being named."""
+class TextRecord:
+    """One annotated text of a span format, where it was, and what to keep of it."""
 
-    documents: int = 0
-    sentences: int = 0
-    tokens: int = 0
-    entities: Counter = field(default_factory=Counter)
-    repairs: list[Repair] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {
-            "documents": self.documents,
-            "sentences": self.sentences,
-            "tokens": self.tokens,
-            "entities": sum(self.entities.values()),
-            "entities_per_label": dict(sorted(self.entities.items())),
-            "repaired_tags": [
-                {"file": str(r.path), "line": r.line, "tag": r.tag, "after": r.previous}
-                for r in self.repairs
-            ],
-        }
+    text: str
+    spans: list[CharSpan]
+    line: int | str
+    user_data: dict = field(default_factory=dict)
 
 
-def split_tag(tag: str, path: Path, line: int) -> tuple[str, str]:
+def split_tag(tag: str, path: Path, line: int | str) -> tuple[str, str]:
     """`B-Job Specific Skills` -> ("B", "Job Specific Skills"); `O` -> ("O", "")."""
     if tag == "O":
         return "O", ""
     prefix, dash, label = tag.partition("-")
     if not dash or prefix not in OPENING | CONTINUING or not label.strip():
-        raise DataError(
-            path,
-            line,
-            f"tag {tag!r} is not O or B-, I-, L-, E-, U-, S- followed by a label",
-        )
+        raise DataError(path, line, errors.BAD_TAG.format(tag=tag))
     return prefix, label
 
 
 def tags_to_spans(
-    tags: Sequence[str], lines: Sequence[int], path: Path, report: ConversionReport
+    tags: Sequence[str],
+    lines: Sequence[int | str],
+    path: Path,
+    report: ConversionReport,
+    allow_missing: bool = False,
 ) -> list[tuple[int, int, str]]:
     """Token-level (start, end, label) entities of a document, in any tag scheme.
 
@@ -97,7 +87,10 @@ def tags_to_spans(
     open_start: int | None = None
     open_label = ""
     for i, (tag, line) in enumerate(zip(tags, lines, strict=True)):
-        prefix, label = split_tag(tag, path, line)
+        if allow_missing and tag == MISSING:
+            prefix, label = "O", ""
+        else:
+            prefix, label = split_tag(tag, path, line)
         continues = (
             prefix in CONTINUING and open_start is not None and label == open_label
         )
@@ -108,7 +101,8 @@ def tags_to_spans(
             continue
         if not continues:
             if prefix in CONTINUING and i > 0:
-                report.repairs.append(Repair(path, line, tag, tags[i - 1]))
+                repair = Repair(path, line, tag, tags[i - 1], report.documents)
+                report.repairs.append(repair)
             open_start, open_label = i, label
         if prefix in CLOSING:
             spans.append((open_start, i + 1, open_label))
@@ -119,7 +113,11 @@ def tags_to_spans(
 
 
 def sentences_to_doc(
-    vocab: Vocab, sentences: Sequence[Sentence], path: Path, report: ConversionReport
+    vocab: Vocab,
+    sentences: Sequence[Sentence],
+    path: Path,
+    report: ConversionReport,
+    allow_missing: bool = False,
 ) -> Doc:
     """One Doc of several sentences, with sentence boundaries and entities set.
 
@@ -130,19 +128,24 @@ def sentences_to_doc(
     words = [word for sentence in sentences for word in sentence.words]
     tags = [tag for sentence in sentences for tag in sentence.tags]
     lines = [line for sentence in sentences for line in sentence.lines]
-    entities = tags_to_spans(tags, lines, path, report)
+    spaces = None
+    if all(sentence.spaces is not None for sentence in sentences):
+        spaces = [space for sentence in sentences for space in sentence.spaces]
+    entities = tags_to_spans(tags, lines, path, report, allow_missing)
     inside_entity = {i for start, end, _ in entities for i in range(start + 1, end)}
     sent_starts = [False] * len(words)
     offset = 0
     for sentence in sentences:
         sent_starts[offset] = offset not in inside_entity
         offset += len(sentence.words)
-    doc = Doc(vocab, words=words, sent_starts=sent_starts)
-    doc.ents = [Span(doc, start, end, label=label) for start, end, label in entities]
-    report.documents += 1
-    report.sentences += sum(sent_starts)
-    report.tokens += len(words)
-    report.entities.update(label for _, _, label in entities)
+    doc = Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+    doc.set_ents(
+        [Span(doc, start, end, label=label) for start, end, label in entities],
+        missing=[Span(doc, i, i + 1) for i, tag in enumerate(tags) if tag == MISSING]
+        if allow_missing
+        else None,
+    )
+    report.add(doc)
     return doc
 
 
@@ -156,3 +159,97 @@ def group_sentences(
             continue
         for i in range(0, len(sentences), sentences_per_doc):
             yield sentences[i : i + sentences_per_doc]
+
+
+def align_spans(
+    doc: Doc, record: TextRecord, path: Path, report: ConversionReport, expand: bool
+) -> tuple[list[Span], list[tuple[str, CharSpan, dict]]]:
+    """The entities of a record as token spans, and its problems as (kind, span,
+    details) for `errors.SPAN_PROBLEMS`. Identical duplicates are kept once."""
+    text, seen = record.text, set()
+    problems: list[tuple[str, CharSpan, dict]] = []
+    aligned: list[tuple[Span, CharSpan]] = []
+    for span in record.spans:
+        key = (span.start, span.end, span.label)
+        detail = {"span": list(key), "text": text[span.start : span.end]}
+        if key in seen:
+            note = Note(path, record.line, detail, report.documents)
+            report.duplicate_spans.append(note)
+            continue
+        seen.add(key)
+        if span.start < 0 or span.end > len(text):
+            problems.append(("outside", span, {"length": len(text)}))
+            continue
+        if span.start >= span.end:
+            problems.append(("empty", span, {}))
+            continue
+        found = text[span.start : span.end]
+        if span.text is not None and span.text != found:
+            problems.append(("mismatch", span, {"expected": span.text, "found": found}))
+            continue
+        entity = doc.char_span(span.start, span.end, label=span.label)
+        if entity is None:
+            widened = doc.char_span(span.start, span.end, alignment_mode="expand")
+            tokens = [token.text for token in widened] if widened is not None else []
+            if not (expand and tokens):
+                problems.append(("misaligned", span, {"tokens": tokens}))
+                continue
+            entity = Span(doc, widened.start, widened.end, label=span.label)
+            detail["expanded_to"] = entity.text
+            report.expanded_spans.append(
+                Note(path, record.line, detail, report.documents)
+            )
+        aligned.append((entity, span))
+    aligned.sort(key=lambda pair: (pair[0].start, pair[0].end))
+    kept: list[tuple[Span, CharSpan]] = []
+    for entity, span in aligned:
+        if kept and entity.start < kept[-1][0].end:
+            other, other_span = kept[-1]
+            details = {"other": str(other_span), "other_text": other.text}
+            problems.append(("overlap", span, details))
+            continue
+        kept.append((entity, span))
+    return [entity for entity, _ in kept], problems
+
+
+def texts_to_docs(
+    nlp: Language,
+    records: Iterable[TextRecord],
+    path: Path,
+    report: ConversionReport,
+    expand: bool = False,
+) -> list[Doc]:
+    """Tokenize each text and turn its character spans into entities.
+
+    Every span problem of the file is counted before the error, which names the first
+    one, so a user sees at once how much of the file needs fixing.
+    """
+    docs: list[Doc] = []
+    counts: Counter = Counter()
+    first: tuple[TextRecord, CharSpan, str, dict] | None = None
+    for record in records:
+        doc = nlp.make_doc(record.text)
+        entities, problems = align_spans(doc, record, path, report, expand)
+        for kind, span, details in problems:
+            counts[kind] += 1
+            first = first or (record, span, kind, details)
+        if problems or first:
+            continue
+        doc.ents = entities
+        doc.user_data.update(record.user_data)
+        report.add(doc)
+        docs.append(doc)
+    if first is not None:
+        record, span, kind, details = first
+        counted = ", ".join(
+            f"{count} span{'s' if count > 1 else ''} {errors.SPAN_COUNTED[name]}"
+            for name, count in counts.items()
+        )
+        problem = errors.SPAN_ERROR.format(
+            span=span,
+            text=record.text[max(span.start, 0) : span.end],
+            problem=errors.SPAN_PROBLEMS[kind].format(**details),
+            counts=counted,
+        )
+        raise DataError(path, record.line, problem)
+    return docs

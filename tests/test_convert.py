@@ -1,4 +1,5 @@
-"""scripts/convert.py: IOB annotations become .spacy corpora with nothing lost."""
+"""scripts/convert.py: annotated files become .spacy corpora with nothing lost; the
+format readers have their own tests (test_read_*.py)."""
 
 import subprocess
 import sys
@@ -10,23 +11,11 @@ import srsly
 from spacy.tokens import DocBin
 
 from conftest import run_cli
-from convert import convert_files
+from convert import Format, convert_files, detect_format
+from convert_helpers import assert_refused, entities, invoke, read_corpus, write
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONVERT = [sys.executable, str(PROJECT_DIR / "scripts" / "convert.py")]
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def entities(doc_bin: DocBin):
-    nlp = spacy.blank("en")
-    return [
-        [(ent.text, ent.label_) for ent in doc.ents]
-        for doc in doc_bin.get_docs(nlp.vocab)
-    ]
 
 
 def run_convert(*args: Path) -> subprocess.CompletedProcess:
@@ -121,24 +110,116 @@ def test_bad_line_names_file_and_line_and_writes_nothing(
     tmp_path, content, line, problem
 ):
     source = write(tmp_path / "bad.tsv", content)
-    output = tmp_path / "train.spacy"
-    result = run_convert(source, output)
-    assert result.returncode == 1
-    assert f"{source}:{line}" in result.output and problem in result.output
-    assert list(tmp_path.iterdir()) == [source]
+    outcome = invoke(source, tmp_path / "train.spacy")
+    assert_refused(outcome, f"{source}:{line}", problem, tmp_path)
 
 
 def test_missing_empty_and_non_utf8_files_are_refused(tmp_path):
     output = tmp_path / "out.spacy"
-    missing = run_convert(tmp_path / "nope.tsv", output)
-    assert missing.returncode == 1 and "nope.tsv: file not found" in missing.output
-    empty = run_convert(write(tmp_path / "empty.tsv", "\n\n"), output)
-    assert empty.returncode == 1 and "the file is empty" in empty.output
+    missing = invoke(tmp_path / "nope.tsv", output)
+    assert_refused(missing, "nope.tsv: file not found", "", tmp_path)
+    empty = write(tmp_path / "empty.tsv", "\n\n")
+    assert_refused(invoke(empty, output), str(empty), "the file is empty", tmp_path)
     latin1 = tmp_path / "latin1.tsv"
     latin1.write_bytes("Anna\tB-NAME\nJos\xe9\tI-NAME\n".encode("latin-1"))
-    result = run_convert(latin1, output)
-    assert result.returncode == 1 and f"{latin1}:2: not UTF-8" in result.output
-    assert not output.exists()
+    assert_refused(invoke(latin1, output), f"{latin1}:2", "not UTF-8", tmp_path)
+
+
+def test_formats_are_told_apart_and_read_into_one_corpus(tmp_path):
+    iob = write(tmp_path / "a.tsv", "Anna\tB-NAME\n")
+    conll = write(tmp_path / "b.txt", "Pune NNP B-NP B-LOC\n")
+    spans = write(tmp_path / "c.jsonl", '{"text": "Acme", "label": [[0, 4, "ORG"]]}\n')
+    found = [detect_format(path) for path in (iob, conll, spans)]
+    assert found == [Format.iob, Format.conll, Format.jsonl]
+    doc_bin, report = convert_files([iob, conll, spans], "en", None)
+    assert entities(doc_bin) == [
+        [("Anna", "NAME")],
+        [("Pune", "LOC")],
+        [("Acme", "ORG")],
+    ]
+    assert report.entities == {"NAME": 1, "LOC": 1, "ORG": 1}
+
+
+def test_json_file_in_no_known_format_is_refused(tmp_path):
+    source = write(tmp_path / "a.json", '"just a string"')
+    outcome = invoke(source, tmp_path / "a.spacy")
+    assert_refused(outcome, f"{source}:1", "cannot tell the format", tmp_path)
+
+
+def test_output_must_be_a_spacy_file_or_a_split_folder(tmp_path):
+    source = write(tmp_path / "a.tsv", "Anna\tB-NAME\n")
+    outcome = invoke(source, tmp_path / "corpus")
+    assert_refused(outcome, "", "the output must be a .spacy file", tmp_path)
+    outcome = invoke(source, tmp_path / "a.spacy", "--split", "0.5,0.5")
+    assert_refused(outcome, "", "with --split the output is a folder", tmp_path)
+
+
+def many_documents(tmp_path, count: int = 20) -> Path:
+    return write(
+        tmp_path / "all.tsv",
+        "".join(f"-DOCSTART-\tO\n\nCV{i}\tB-NAME\nworks\tO\n\n" for i in range(count)),
+    )
+
+
+def test_split_is_seeded_and_puts_each_document_in_one_part(tmp_path):
+    source = many_documents(tmp_path)
+    texts = {}
+    for run, seed in (("a", 0), ("b", 0), ("c", 1)):
+        outcome = invoke(
+            source, tmp_path / run, "--split", "0.8,0.1,0.1", "--seed", seed
+        )
+        assert outcome.code == 0, outcome.output
+        texts[run] = {
+            name: [doc.text for doc in read_corpus(tmp_path / run / f"{name}.spacy")]
+            for name in ("train", "dev", "test")
+        }
+    assert texts["a"] == texts["b"] != texts["c"]
+    parts = texts["a"]
+    assert [len(parts[name]) for name in ("train", "dev", "test")] == [16, 2, 2]
+    every = parts["train"] + parts["dev"] + parts["test"]
+    assert sorted(every) == sorted(f"CV{i} works " for i in range(20))
+    stats = srsly.read_json(tmp_path / "a" / "dev.stats.json")
+    assert (stats["documents"], stats["entities"]) == (2, 2)
+    about = srsly.read_json(tmp_path / "a" / "split.json")
+    assert about["documents"] == {"train": 16, "dev": 2, "test": 2}
+
+
+def test_split_that_leaves_a_part_empty_is_refused(tmp_path):
+    source = many_documents(tmp_path, count=3)
+    outcome = invoke(source, tmp_path / "corpus", "--split", "0.8,0.1,0.1")
+    assert_refused(outcome, "", "3 documents cannot be split", tmp_path)
+    assert not (tmp_path / "corpus").exists()
+    outcome = invoke(source, tmp_path / "corpus", "--split", "0.8,0.3")
+    assert_refused(outcome, "", "add up to 1", tmp_path)
+
+
+def test_documents_also_in_the_training_corpus_are_counted_and_named(tmp_path):
+    train = write(
+        tmp_path / "train.tsv", "-DOCSTART-\tO\n\nAnna\tB-N\n\n-DOCSTART-\tO\n\nBo\tO\n"
+    )
+    dev = write(
+        tmp_path / "dev.jsonl",
+        '{"text": "Cy", "label": []}\n{"id": "cv-9", "text": "Anna", "label": []}\n',
+    )
+    assert invoke(train, tmp_path / "train.spacy").code == 0
+    output = tmp_path / "dev.spacy"
+    outcome = invoke(dev, output, "--train-reference", tmp_path / "train.spacy")
+    assert outcome.code == 0, outcome.output
+    assert "1 of 2 documents of" in outcome.output
+    assert "first document 2: 'cv-9'" in outcome.output
+    assert (
+        srsly.read_json(tmp_path / "dev.stats.json")["documents_in_train_reference"]
+        == 1
+    )
+
+
+def test_duplicate_documents_of_one_input_are_flagged_across_split_parts(tmp_path):
+    source = write(tmp_path / "all.tsv", "-DOCSTART-\tO\n\nSame\tO\n\n" * 10)
+    outcome = invoke(source, tmp_path / "corpus", "--split", "0.8,0.2")
+    assert (
+        "2 of 2 documents of" in outcome.output
+        and "are also in train" in outcome.output
+    )
 
 
 @pytest.mark.realdata

@@ -89,6 +89,12 @@ TOO_FEW_DOCUMENTS = (
 )
 
 
+# Annotator
+NO_TEXT_FILES = "the folder holds no .txt files"
+SAME_AS_INPUT = "the output would overwrite the input"
+EXPORT_NOT_JSON = "--export {export} writes JSON: name a .json or .jsonl output"
+
+
 class DataError(ValueError):
     """Bad input, with the file and where in it (a line number, or an item such as
     "task 3" for formats that are not line-based)."""

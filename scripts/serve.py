@@ -1,0 +1,40 @@
+"""Serve the trained pipeline over HTTP (the FastAPI app of `service/`), one worker.
+
+Other settings (limits, API key, CORS origins) come from NER_* environment variables;
+see service/settings.py. The API reference is at /docs once it runs.
+"""
+
+import sys
+from pathlib import Path
+
+import typer
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service.app import create_app
+from service.settings import Settings
+
+
+def main(
+    model: str = typer.Option(
+        "training/model-best",
+        "--model",
+        help="Pipeline folder or installed package name, such as en_resume_ner",
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
+    port: int = typer.Option(8000, "--port", help="Port to listen on"),
+    batching: bool | None = typer.Option(
+        None,
+        "--batching/--no-batching",
+        help="Batch requests that arrive together (default: NER_BATCHING, else on)",
+    ),
+) -> None:
+    overrides = {"model": model} | ({} if batching is None else {"batching": batching})
+    settings = Settings(**overrides)
+    # One worker: a second process would load a second copy of the pipeline.
+    uvicorn.run(create_app(settings), host=host, port=port, workers=1)
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,163 @@
+"""The inference service: one worker thread runs the pipeline off the event loop,
+batching the texts of requests that arrive together into one `nlp.pipe` call.
+
+Requests wait in a bounded queue; when it is full, `entities` raises `QueueFull` at
+once instead of letting the backlog (and its memory and latency) grow.
+"""
+
+import asyncio
+import logging
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from annotation_engines import doc_entities
+
+logger = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class QueueFull(Exception):
+    """Too many requests are waiting for the pipeline."""
+
+
+@dataclass
+class _Job:
+    texts: list[str]
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
+
+
+class InferenceService:
+    """Runs `nlp` on one worker thread, batching requests (see the module docstring).
+
+    `pipe_calls` counts the `nlp.pipe` calls made, so tests and benchmarks can see how
+    well requests were batched.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        max_batch_size: int = 32,
+        max_wait_ms: float = 5,
+        max_queue: int = 256,
+        batching: bool = True,
+    ) -> None:
+        self.nlp = nlp
+        self.max_batch_size = max_batch_size if batching else 1
+        self.max_wait = max_wait_ms / 1000 if batching else 0.0
+        self.pipe_calls = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name="ner-inference", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Let the worker finish what is queued, then end it."""
+        if self._thread is None:
+            return
+        try:
+            self._queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            logger.warning("inference worker did not drain its queue; leaving it")
+            return
+        self._thread.join(timeout)
+        self._thread = None
+
+    async def entities(self, texts: list[str]) -> list[list[dict]]:
+        """Each text's entities as {text, label, start, end} dicts, in input order."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        try:
+            self._queue.put_nowait(_Job(texts, future, loop))
+        except queue.Full:
+            raise QueueFull(f"{self._queue.maxsize} requests are waiting") from None
+        return await future
+
+    def annotate(self, texts: list[str]) -> list[list[dict]]:
+        """One `nlp.pipe` call; the docs become plain dicts inside the memory zone, so
+        the strings they added to the vocabulary are freed when it closes."""
+        self.pipe_calls += 1
+        with self.nlp.memory_zone():
+            return [
+                doc_entities(doc)
+                for doc in self.nlp.pipe(texts, batch_size=self.max_batch_size)
+            ]
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is _STOP:
+                return
+            jobs, stopping = self._gather(job)
+            self._process(jobs)
+            if stopping:
+                return
+
+    def _gather(self, first: _Job) -> tuple[list[_Job], bool]:
+        """The first job and those that arrive within max_wait, up to max_batch_size
+        texts; and whether the stop signal came among them."""
+        jobs, count = [first], len(first.texts)
+        deadline = time.monotonic() + self.max_wait
+        while count < self.max_batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                job = (
+                    self._queue.get(timeout=remaining)
+                    if remaining > 0
+                    else self._queue.get_nowait()
+                )
+            except queue.Empty:
+                break
+            if job is _STOP:
+                return jobs, True
+            jobs.append(job)
+            count += len(job.texts)
+        return jobs, False
+
+    def _process(self, jobs: list[_Job]) -> None:
+        jobs = [job for job in jobs if not job.future.cancelled()]
+        if not jobs:
+            return
+        texts = [text for job in jobs for text in job.texts]
+        try:
+            entities = self.annotate(texts)
+        except Exception as error:
+            # The count only: request text is never logged.
+            logger.exception("the pipeline failed on a batch of %d texts", len(texts))
+            for job in jobs:
+                _settle(job, error=error)
+            return
+        start = 0
+        for job in jobs:
+            _settle(job, result=entities[start : start + len(job.texts)])
+            start += len(job.texts)
+
+
+def _settle(job: _Job, result=None, error: BaseException | None = None) -> None:
+    """Hand the worker's result to the waiting request, on the request's event loop."""
+
+    def settle() -> None:
+        if job.future.done():  # the client went away
+            return
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)
+
+    try:
+        job.loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # the event loop has closed
+        pass

@@ -1,0 +1,307 @@
+"""The HTTP service: its endpoints, limits, batching, back-pressure, API key and CORS,
+in-process around the small trained pipeline, and once as a real server."""
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import spacy
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service.app import create_app
+from service.settings import Settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+TEXTS = [
+    "Jane Doe is a data engineer at Acme Corp in Berlin. Email: jane.doe@example.com",
+    "Skills: Python, SQL, Kubernetes. Studied Computer Science at MIT.",
+    "Contact John Smith on +1 555 0100 or john.smith@example.org",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp(trained_pipeline):
+    return spacy.load(trained_pipeline)
+
+
+@pytest.fixture(scope="module")
+def client(trained_pipeline):
+    with TestClient(create_app(Settings(model=str(trained_pipeline)))) as client:
+        yield client
+
+
+def make_client(trained_pipeline, **settings) -> TestClient:
+    return TestClient(create_app(Settings(model=str(trained_pipeline), **settings)))
+
+
+def inference(client: TestClient):
+    return client.app.state.inference
+
+
+def test_health_answers_ok(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_once_the_pipeline_is_loaded(client):
+    assert client.get("/ready").status_code == 200
+
+
+def test_not_ready_and_no_entities_before_the_pipeline_is_loaded(trained_pipeline):
+    # Without `with`, the lifespan (which loads the pipeline) does not run.
+    client = make_client(trained_pipeline)
+    assert client.get("/health").status_code == 200
+    assert client.get("/ready").status_code == 503
+    response = client.post("/v1/entities", json={"texts": ["x"]})
+    assert response.status_code == 503
+    assert "not loaded" in response.json()["detail"]
+
+
+def test_model_gives_the_pipeline_labels_and_version(client, nlp):
+    body = client.get("/v1/model").json()
+    assert body["labels"] == sorted(nlp.get_pipe("ner").labels)
+    assert body["name"] == f"{nlp.meta['lang']}_{nlp.meta['name']}"
+    assert body["version"] == nlp.meta["version"]
+    assert isinstance(body["performance"], dict)
+
+
+def test_entities_slice_the_input_text_in_input_order(client):
+    response = client.post("/v1/entities", json={"texts": TEXTS})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == len(TEXTS)
+    for text, result in zip(TEXTS, results, strict=True):
+        for entity in result["entities"]:
+            assert text[entity["start"] : entity["end"]] == entity["text"]
+    assert any(result["entities"] for result in results)
+
+
+def test_entities_equal_those_of_the_pipeline_run_directly(client, nlp):
+    results = client.post("/v1/entities", json={"texts": TEXTS}).json()["results"]
+    expected = [
+        [
+            {
+                "text": e.text,
+                "label": e.label_,
+                "start": e.start_char,
+                "end": e.end_char,
+            }
+            for e in nlp(text).ents
+        ]
+        for text in TEXTS
+    ]
+    assert [result["entities"] for result in results] == expected
+
+
+def test_empty_text_has_no_entities(client):
+    response = client.post("/v1/entities", json={"texts": [""]})
+    assert response.status_code == 200
+    assert response.json() == {"results": [{"entities": []}]}
+
+
+def test_concurrent_requests_all_succeed_and_are_batched(trained_pipeline):
+    requests = 16
+    with make_client(trained_pipeline, max_wait_ms=50) as client:
+        service = inference(client)
+        calls_before = service.pipe_calls
+
+        def post(index: int) -> httpx.Response:
+            text = TEXTS[index % len(TEXTS)]
+            return client.post("/v1/entities", json={"texts": [text]})
+
+        with ThreadPoolExecutor(requests) as pool:
+            responses = list(pool.map(post, range(requests)))
+        assert [r.status_code for r in responses] == [200] * requests
+        for index, response in enumerate(responses):
+            text = TEXTS[index % len(TEXTS)]
+            for entity in response.json()["results"][0]["entities"]:
+                assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert service.pipe_calls - calls_before < requests
+
+
+def test_without_batching_each_request_is_its_own_pipe_call(trained_pipeline):
+    requests = 4
+    with make_client(trained_pipeline, batching=False, max_wait_ms=50) as client:
+        service = inference(client)
+        calls_before = service.pipe_calls
+        with ThreadPoolExecutor(requests) as pool:
+            responses = list(
+                pool.map(
+                    lambda text: client.post("/v1/entities", json={"texts": [text]}),
+                    [TEXTS[0]] * requests,
+                )
+            )
+        assert [r.status_code for r in responses] == [200] * requests
+        assert service.pipe_calls - calls_before == requests
+
+
+def test_full_queue_answers_503_with_retry_after(trained_pipeline):
+    with make_client(trained_pipeline, max_queue=1, batching=False) as client:
+        service = inference(client)
+        started, release = threading.Event(), threading.Event()
+        annotate = service.annotate
+
+        def blocked_annotate(texts):
+            started.set()
+            release.wait(30)
+            return annotate(texts)
+
+        service.annotate = blocked_annotate
+
+        def post() -> int:
+            return client.post("/v1/entities", json={"texts": [TEXTS[0]]}).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            running = pool.submit(post)  # taken by the worker, which blocks
+            assert started.wait(30)
+            waiting = pool.submit(post)  # fills the queue of one
+            deadline = time.monotonic() + 30
+            while service._queue.qsize() < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            try:
+                response = client.post("/v1/entities", json={"texts": [TEXTS[0]]})
+            finally:
+                release.set()
+            assert response.status_code == 503
+            assert response.headers["Retry-After"] == "1"
+            assert "retry" in response.json()["detail"]
+            assert running.result(30) == 200
+            assert waiting.result(30) == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"texts": []}, "at least 1"),
+        ({"texts": ["a"] * 4}, "at most 3 per request"),
+        ({"texts": ["short", "x" * 51]}, "texts[1] has 51 characters; at most 50"),
+        ({"texts": ["fine", 7]}, "valid string"),
+        ({"texts": "not a list"}, "valid list"),
+        ({}, "Field required"),
+    ],
+    ids=["empty", "too-many", "too-long", "not-a-string", "not-a-list", "missing"],
+)
+def test_bad_requests_get_422_with_a_detail(trained_pipeline, body, detail):
+    with make_client(trained_pipeline, max_texts=3, max_text_chars=50) as client:
+        response = client.post("/v1/entities", json=body)
+    assert response.status_code == 422
+    assert detail in str(response.json()["detail"])
+
+
+def test_lone_surrogate_gets_422_not_500(client):
+    response = client.post(
+        "/v1/entities",
+        content=b'{"texts": ["bad \\ud800 text"]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "texts[0]" in response.json()["detail"]
+
+
+def test_malformed_json_gets_422(client):
+    response = client.post(
+        "/v1/entities",
+        content=b'{"texts": [',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+
+
+def test_api_key_is_required_when_configured(trained_pipeline):
+    with make_client(trained_pipeline, api_key="s3cret") as client:
+        body = {"texts": [TEXTS[0]]}
+        missing = client.post("/v1/entities", json=body)
+        wrong = client.post("/v1/entities", json=body, headers={"X-API-Key": "nope"})
+        right = client.post("/v1/entities", json=body, headers={"X-API-Key": "s3cret"})
+        model = client.get("/v1/model")
+        health = client.get("/health")
+    assert missing.status_code == wrong.status_code == model.status_code == 401
+    assert "X-API-Key" in missing.json()["detail"]
+    assert right.status_code == 200
+    assert health.status_code == 200
+
+
+def test_cors_is_closed_by_default(client):
+    response = client.get("/health", headers={"Origin": "https://app.example.com"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_allows_a_configured_origin(trained_pipeline):
+    origin = "https://app.example.com"
+    with make_client(trained_pipeline, cors_origins=[origin]) as client:
+        allowed = client.get("/health", headers={"Origin": origin})
+        other = client.get("/health", headers={"Origin": "https://evil.example.com"})
+        preflight = client.options(
+            "/v1/entities",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "X-API-Key",
+            },
+        )
+    assert allowed.headers["access-control-allow-origin"] == origin
+    assert "access-control-allow-origin" not in other.headers
+    assert preflight.status_code == 200
+
+
+def test_openapi_documents_the_request_example(client):
+    schema = client.get("/openapi.json").json()
+    assert "/v1/entities" in schema["paths"]
+    request = schema["components"]["schemas"]["EntitiesRequest"]
+    assert request["properties"]["texts"]["examples"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_script_runs_a_real_server(trained_pipeline):
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, PROJECT_DIR / "scripts" / "serve.py"),
+            *("--model", trained_pipeline, "--port", str(port)),
+        ],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stdout.read()[-3000:]
+            assert time.monotonic() < deadline, "server not ready in 60 s"
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        response = httpx.post(
+            f"{base}/v1/entities", json={"texts": [TEXTS[0]]}, timeout=30
+        )
+        assert response.status_code == 200
+        entities = response.json()["results"][0]["entities"]
+        for entity in entities:
+            assert TEXTS[0][entity["start"] : entity["end"]] == entity["text"]
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

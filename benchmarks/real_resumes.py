@@ -16,6 +16,7 @@ from wasabi import msg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+import functions  # noqa: F401  (registers the functions the pipeline's config names)
 from atomic import atomic_write_bytes
 from convert import convert_files
 from evaluate import entity_metrics, predict, print_metrics

@@ -19,6 +19,8 @@ import spacy
 from spacy.tokens import Doc
 from wasabi import msg
 
+import functions  # noqa: F401  (registers the functions the pipeline's config names)
+
 
 class Engine(StrEnum):
     local = "local"

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from wasabi import msg
 
+import functions  # noqa: F401  (registers the functions the pipeline's config names)
 from atomic import atomic_write_bytes
 from error_analysis import error_summary
 from evaluation_report import markdown_report, side_by_side_html, training_curves_png

@@ -6,10 +6,10 @@ company, college and phone number in demo_corpus_pools.py was invented for
 this project (cities are real places, used only as locations).
 
 What: each resume is built as lines of raw text with entity character spans
-(NAME, EMAIL, PHONE, SKILL, COMPANY, DESIGNATION, DEGREE, COLLEGE, LOCATION),
-tokenized with spaCy's English tokenizer and written as IOB2 `token<TAB>tag`
-files (train/dev/test.tsv). Name, company and college pools are split so
-dev/test mostly use values never seen in train, and no dev/test sentence
+(NAME, EMAIL, PHONE, URL, SKILL, COMPANY, DESIGNATION, DEGREE, COLLEGE,
+LOCATION), tokenized with spaCy's English tokenizer and written as IOB2
+`token<TAB>tag` files (train/dev/test.tsv). Name, company and college pools are
+split so dev/test mostly use values never seen in train, and no dev/test sentence
 repeats a train sentence. The same --seed gives byte-identical files.
 Templates keep every entity apart from punctuation the tokenizer would not
 split off, and each span is checked against the tokens (`tag_line`).
@@ -57,7 +57,7 @@ from demo_corpus_pools import (
     SUMMARY_T,
 )
 
-LABELS = ("NAME", "EMAIL", "PHONE", "SKILL", "COMPANY")
+LABELS = ("NAME", "EMAIL", "PHONE", "URL", "SKILL", "COMPANY")
 LABELS += ("DESIGNATION", "DEGREE", "COLLEGE", "LOCATION")
 DOCSTART = "-DOCSTART-\tO"
 
@@ -213,7 +213,7 @@ class Resume:
         contact = self.fields(
             email=(make_email(rng, first, last), "EMAIL"),
             phone=(make_phone(rng), "PHONE"),
-            link=(link, None),
+            link=(link, "URL"),
         )
         name_fields = {"name": (name, "NAME"), "des": (title, "DESIGNATION")}
         return [

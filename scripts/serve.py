@@ -9,6 +9,9 @@ from pathlib import Path
 
 import typer
 import uvicorn
+from pydantic import ValidationError
+from spacy.util import is_package
+from wasabi import msg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,7 +34,23 @@ def main(
     ),
 ) -> None:
     overrides = {"model": model} | ({} if batching is None else {"batching": batching})
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        # The first problem of each variable (a union type reports one per branch).
+        problems = {}
+        for problem in error.errors(include_input=False):
+            name, *where = problem["loc"]
+            key = f"NER_{str(name).upper()}" + (f" ({where[0]})" if where else "")
+            problems.setdefault(key, problem["msg"])
+        problems = "; ".join(f"{key}: {text}" for key, text in problems.items())
+        msg.fail(f"Invalid service settings: {problems}", exits=1)
+    if not (Path(model).is_dir() or is_package(model)):
+        msg.fail(
+            f"No pipeline at {model}: give a pipeline folder (spacy project run all "
+            "makes training/model-best) or an installed package such as en_resume_ner",
+            exits=1,
+        )
     # One worker: a second process would load a second copy of the pipeline.
     uvicorn.run(create_app(settings), host=host, port=port, workers=1)
 

@@ -1,23 +1,72 @@
 """The HTTP API: `create_app(settings)` builds it around one pipeline, loaded once when
 the app starts and shared by every request through the inference service."""
 
+import email.parser
+import email.policy
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import spacy
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Security
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    Security,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader
+from pydantic import ValidationError
+from spacy import displacy
 from starlette.concurrency import run_in_threadpool
 
 from .batching import InferenceService, QueueFull
-from .schemas import EntitiesRequest, EntitiesResponse, ModelInfo, Status
+from .body_limit import BodyLimitMiddleware
+from .documents import (
+    DOCX_MEDIA_TYPE,
+    UnreadableDocument,
+    UnsupportedDocument,
+    extract_text,
+)
+from .metrics import MetricsMiddleware, ServiceMetrics
+from .resume import build_record
+from .schemas import (
+    EntitiesRequest,
+    EntitiesResponse,
+    ErrorMessage,
+    ModelInfo,
+    ParseRequest,
+    ParseResponse,
+    Status,
+)
 from .settings import Settings
 
 RETRY_AFTER_SECONDS = 1
+FILE_MEDIA_TYPES = {"application/pdf", DOCX_MEDIA_TYPE, "text/plain"}
+PAGE = (Path(__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
+# displaCy colours for the labels it has none for, given in order of the sorted labels.
+PALETTE = (
+    "#7aecec",
+    "#bfeeb7",
+    "#feca74",
+    "#ff9561",
+    "#aa9cfc",
+    "#c887fb",
+    "#9cc9cc",
+    "#ffeb80",
+    "#ff8197",
+    "#f0d0ff",
+    "#bfe1d9",
+    "#e4e7d2",
+)
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -36,10 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service = InferenceService(
             nlp,
             max_batch_size=settings.max_batch_size,
+            pipe_batch_size=settings.pipe_batch_size,
+            torch_threads=settings.torch_threads,
             max_wait_ms=settings.max_wait_ms,
             max_queue=settings.max_queue,
             batching=settings.batching,
+            on_batch=metrics.observe_batch,
         )
+        metrics.queue.set_function(service.waiting)
         service.start()
         app.state.inference = service
         try:
@@ -53,8 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Named entities of resumes, from the project's trained pipeline",
         lifespan=lifespan,
     )
+    metrics = ServiceMetrics()
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.inference = None
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -62,23 +119,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key"],
         )
+    # Outermost, so that it counts every answer, 413s and CORS refusals included.
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.include_router(page_router)
     app.include_router(health_router)
-    app.include_router(v1_router, prefix="/v1", dependencies=[Depends(check_api_key)])
+    app.include_router(v1_router, dependencies=[Depends(check_api_key)])
     return app
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_inference(request: Request) -> InferenceService:
+async def validation_error(request: Request, error: RequestValidationError):
+    """422 naming where the body is wrong, without echoing what was sent (resumes are
+    personal data)."""
+    problems = [
+        {"loc": list(problem["loc"]), "msg": problem["msg"], "type": problem["type"]}
+        for problem in error.errors()
+    ]
+    return JSONResponse({"detail": problems}, status_code=422)
+
+
+async def get_inference(request: Request) -> InferenceService:
     service = request.app.state.inference
     if service is None:
         raise HTTPException(503, detail="the pipeline is not loaded yet")
     return service
 
 
-def check_api_key(
+async def check_api_key(
     settings: Annotated[Settings, Depends(get_settings)],
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> None:
@@ -90,7 +160,27 @@ def check_api_key(
         raise HTTPException(401, detail="missing or wrong X-API-Key header")
 
 
+page_router = APIRouter(include_in_schema=False)
+
+
+@page_router.get("/", response_class=HTMLResponse)
+def page() -> HTMLResponse:
+    """A page to paste a text or drop a file and see its entities and fields."""
+    return HTMLResponse(PAGE)
+
+
 health_router = APIRouter(tags=["health"])
+
+
+@health_router.get(
+    "/metrics",
+    summary="Prometheus metrics: requests, latency, batch sizes, queue",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def metrics_endpoint(request: Request) -> Response:
+    body, media_type = request.app.state.metrics.exposition()
+    return Response(body, media_type=media_type)
 
 
 @health_router.get("/health", response_model=Status, summary="The process is alive")
@@ -110,7 +200,20 @@ def ready(request: Request) -> Status | JSONResponse:
     return Status(status="ok")
 
 
-v1_router = APIRouter(tags=["entities"])
+# The prefix on the router, not on include_router, so that each route's path (which the
+# metrics use as their label) is the full one.
+v1_router = APIRouter(
+    prefix="/v1",
+    tags=["entities"],
+    responses={
+        401: {"model": ErrorMessage, "description": "Missing or wrong X-API-Key"},
+        503: {
+            "model": ErrorMessage,
+            "description": "The pipeline is not loaded yet, or too many requests are "
+            "waiting (retry after Retry-After)",
+        },
+    },
+)
 
 
 @v1_router.get("/model", response_model=ModelInfo, summary="The pipeline served")
@@ -121,9 +224,18 @@ def model_info(
     return ModelInfo(
         name=f"{nlp.meta.get('lang', nlp.lang)}_{nlp.meta.get('name', 'pipeline')}",
         version=str(nlp.meta.get("version", "")),
-        labels=sorted(nlp.pipe_labels.get("ner", [])),
+        labels=entity_labels(nlp),
         performance=nlp.meta.get("performance") or {},
     )
+
+
+def entity_labels(nlp) -> list[str]:
+    """The labels the pipeline can give entities: the model's and the pattern rules'."""
+    labels = set(nlp.pipe_labels.get("ner", []))
+    for _, pipe in nlp.pipeline:
+        if getattr(pipe, "annotate_ents", False):
+            labels.update(pipe.labels)
+    return sorted(labels)
 
 
 @v1_router.post(
@@ -131,9 +243,12 @@ def model_info(
     response_model=EntitiesResponse,
     summary="The named entities of each text",
     responses={
-        401: {"description": "Missing or wrong X-API-Key header"},
-        422: {"description": "Too many texts, a text too long, or a malformed body"},
-        503: {"description": "Too many requests waiting; retry after Retry-After"},
+        400: {"model": ErrorMessage, "description": "A body that is not UTF-8"},
+        413: {"model": ErrorMessage, "description": "Request body too large"},
+        422: {
+            "model": ErrorMessage,
+            "description": "Too many texts, a text too long, or a malformed body",
+        },
     },
 )
 async def entities(
@@ -141,36 +256,179 @@ async def entities(
     settings: Annotated[Settings, Depends(get_settings)],
     inference: Annotated[InferenceService, Depends(get_inference)],
 ) -> EntitiesResponse:
-    check_limits(body.texts, settings)
+    if len(body.texts) > settings.max_texts:
+        raise HTTPException(
+            422,
+            detail=f"{len(body.texts)} texts sent; at most {settings.max_texts} per "
+            "request",
+        )
+    for index, text in enumerate(body.texts):
+        check_text(text, f"texts[{index}]", settings)
+    results = await run_pipeline(inference, body.texts)
+    return EntitiesResponse(results=[{"entities": ents} for ents in results])
+
+
+PARSE_REQUEST_BODY = {
+    "required": True,
+    "description": "The resume: JSON with its text, a multipart upload (field "
+    "`file`), or the file itself as the body with its media type",
+    "content": {
+        "application/json": {"schema": ParseRequest.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A PDF, DOCX or UTF-8 text file",
+                    }
+                },
+            }
+        },
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        DOCX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        "text/plain": {"schema": {"type": "string"}},
+    },
+}
+
+
+@v1_router.post(
+    "/parse",
+    response_model=ParseResponse,
+    summary="A resume as a record of fields (name, emails, phones, skills, ...)",
+    openapi_extra={"requestBody": PARSE_REQUEST_BODY},
+    responses={
+        413: {"model": ErrorMessage, "description": "File or body too large"},
+        415: {"model": ErrorMessage, "description": "Unsupported media or file type"},
+        422: {
+            "model": ErrorMessage,
+            "description": "Malformed body, empty or too long text, or a file that "
+            "cannot be read (corrupt, encrypted, not UTF-8, no text)",
+        },
+    },
+)
+async def parse(
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    inference: Annotated[InferenceService, Depends(get_inference)],
+    html: Annotated[
+        bool, Query(description="Also return the text highlighted by displaCy")
+    ] = False,
+) -> ParseResponse:
+    text = await read_resume(request, settings)
+    if not text.strip():
+        raise HTTPException(422, detail="the resume's text is empty")
+    check_text(text, "text", settings)
+    (entities,) = await run_pipeline(inference, [text])
+    return ParseResponse(
+        fields=build_record(entities, settings.parse_fields),
+        entities=entities,
+        text=text,
+        html=render_html(text, entities, inference.nlp) if html else None,
+    )
+
+
+async def read_resume(request: Request, settings: Settings) -> str:
+    """The text of the request: from JSON, or extracted from the uploaded file."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    body = await request.body()
+    if media_type == "application/json":
+        try:
+            return ParseRequest.model_validate_json(body).text
+        except ValidationError as error:
+            raise RequestValidationError(
+                [
+                    {**problem, "loc": ("body", *problem["loc"])}
+                    for problem in error.errors(include_input=False)
+                ]
+            ) from None
+    if media_type == "multipart/form-data":
+        filename, file_type, data = read_upload(content_type, body)
+    elif media_type in FILE_MEDIA_TYPES:
+        filename, file_type, data = None, media_type, body
+    else:
+        raise HTTPException(
+            415,
+            detail='send JSON {"text": ...}, a multipart upload with a `file` field, '
+            "or a PDF, DOCX or text file as the body with its media type",
+        )
+    if len(data) > settings.max_upload_bytes:
+        raise HTTPException(
+            413,
+            detail=f"the file has {len(data)} bytes; at most "
+            f"{settings.max_upload_bytes} allowed",
+        )
     try:
-        results = await inference.entities(body.texts)
+        return await run_in_threadpool(extract_text, data, filename, file_type)
+    except UnsupportedDocument as error:
+        raise HTTPException(415, detail=str(error)) from None
+    except UnreadableDocument as error:
+        raise HTTPException(422, detail=str(error)) from None
+
+
+def read_upload(content_type: str, body: bytes) -> tuple[str | None, str, bytes]:
+    """The `file` part of a multipart/form-data body: its name, media type and bytes.
+
+    Parsed in memory by the standard library's MIME parser, so that an upload never
+    lands in a temporary file.
+    """
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if message.is_multipart():
+        for part in message.iter_parts():
+            if part.get_param("name", header="content-disposition") == "file":
+                data = part.get_payload(decode=True)
+                if isinstance(data, bytes):
+                    return part.get_filename(), part.get_content_type(), data
+    raise HTTPException(
+        422, detail="the multipart body has no `file` field with the resume"
+    )
+
+
+async def run_pipeline(
+    inference: InferenceService, texts: list[str]
+) -> list[list[dict]]:
+    try:
+        return await inference.entities(texts)
     except QueueFull:
         raise HTTPException(
             503,
             detail="too many requests waiting for the pipeline; retry later",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         ) from None
-    return EntitiesResponse(results=[{"entities": ents} for ents in results])
 
 
-def check_limits(texts: list[str], settings: Settings) -> None:
-    """Reject what the settings do not allow, naming the text at fault (by index, never
-    its content)."""
-    if len(texts) > settings.max_texts:
+def check_text(text: str, name: str, settings: Settings) -> None:
+    """Reject a text the settings do not allow, naming it (never quoting it)."""
+    if len(text) > settings.max_text_chars:
         raise HTTPException(
             422,
-            detail=f"{len(texts)} texts sent; at most {settings.max_texts} per request",
+            detail=f"{name} has {len(text)} characters; at most "
+            f"{settings.max_text_chars} allowed",
         )
-    for index, text in enumerate(texts):
-        if len(text) > settings.max_text_chars:
-            raise HTTPException(
-                422,
-                detail=f"texts[{index}] has {len(text)} characters; "
-                f"at most {settings.max_text_chars} allowed",
-            )
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise HTTPException(
-                422, detail=f"texts[{index}] is not valid Unicode (a lone surrogate)"
-            ) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HTTPException(
+            422, detail=f"{name} is not valid Unicode (a lone surrogate)"
+        ) from None
+
+
+def render_html(text: str, entities: list[dict], nlp) -> str:
+    """displaCy's entity markup of the text (it escapes the text)."""
+    labels = sorted(
+        set(nlp.pipe_labels.get("ner", [])) | {e["label"] for e in entities}
+    )
+    colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    return displacy.render(
+        {"text": text, "ents": entities, "title": None},
+        style="ent",
+        manual=True,
+        page=False,
+        minify=True,
+        options={"colors": colors},
+    )

@@ -11,9 +11,11 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from spacy.language import Language
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -40,23 +42,33 @@ class InferenceService:
     """Runs `nlp` on one worker thread, batching requests (see the module docstring).
 
     `pipe_calls` counts the `nlp.pipe` calls made, so tests and benchmarks can see how
-    well requests were batched.
+    well requests were batched; `on_batch(texts, seconds)`, if given, hears of each.
     """
 
     def __init__(
         self,
         nlp: Language,
         max_batch_size: int = 32,
+        pipe_batch_size: int = 8,
         max_wait_ms: float = 5,
         max_queue: int = 256,
         batching: bool = True,
+        on_batch: Callable[[list[str], float], None] | None = None,
+        torch_threads: int | None = None,
     ) -> None:
         self.nlp = nlp
+        self.on_batch = on_batch
+        self.torch_threads = torch_threads
         self.max_batch_size = max_batch_size if batching else 1
+        self.pipe_batch_size = min(pipe_batch_size, self.max_batch_size)
         self.max_wait = max_wait_ms / 1000 if batching else 0.0
         self.pipe_calls = 0
         self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
         self._thread: threading.Thread | None = None
+
+    def waiting(self) -> int:
+        """Requests in the queue, not yet taken by the worker."""
+        return self._queue.qsize()
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -87,16 +99,29 @@ class InferenceService:
         return await future
 
     def annotate(self, texts: list[str]) -> list[list[dict]]:
-        """One `nlp.pipe` call; the docs become plain dicts inside the memory zone, so
-        the strings they added to the vocabulary are freed when it closes."""
+        """One `nlp.pipe` call, results in input order; the docs become plain dicts
+        inside the memory zone, so the strings they added to the vocabulary are freed
+        when it closes."""
         self.pipe_calls += 1
+        started = time.perf_counter()
+        # Shortest first, in small batches: each batch is padded to its longest text,
+        # and on a CPU that waste outgrows what a larger batch saves.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        entities: list[list[dict]] = [[] for _ in texts]
         with self.nlp.memory_zone():
-            return [
-                doc_entities(doc)
-                for doc in self.nlp.pipe(texts, batch_size=self.max_batch_size)
-            ]
+            docs = self.nlp.pipe(
+                (texts[i] for i in order), batch_size=self.pipe_batch_size
+            )
+            for i, doc in zip(order, docs, strict=True):
+                entities[i] = doc_entities(doc)
+        if self.on_batch is not None:
+            self.on_batch(texts, time.perf_counter() - started)
+        return entities
 
     def _run(self) -> None:
+        if self.torch_threads is not None:
+            # Per thread: the intra-op thread count set elsewhere does not reach here.
+            torch.set_num_threads(self.torch_threads)
         while True:
             job = self._queue.get()
             if job is _STOP:

@@ -73,3 +73,66 @@ class ModelInfo(BaseModel):
 
 class Status(BaseModel):
     status: str = Field(examples=["ok"])
+
+
+class ParseRequest(BaseModel):
+    text: str = Field(
+        min_length=1,
+        # Documented, so that generated requests know a blank text is refused; checked
+        # by the route, which says so more plainly than a pattern error would.
+        json_schema_extra={"pattern": r"\S"},
+        description="The resume's text, not blank (its length limit is given by the "
+        "service's settings)",
+        examples=[EXAMPLE_TEXT],
+    )
+
+
+class ParseResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "fields": {
+                        "name": "Jane Doe",
+                        "emails": ["jane.doe@example.com"],
+                        "phones": [],
+                        "skills": ["Python", "SQL"],
+                    },
+                    "entities": [
+                        {"text": "Jane Doe", "label": "NAME", "start": 0, "end": 8}
+                    ],
+                    "text": "Jane Doe ...",
+                    "html": None,
+                }
+            ]
+        }
+    )
+
+    fields: dict[str, str | list[str]] = Field(
+        description="Every configured field, always present: a single-valued field "
+        'holds its first value or "", a list field its distinct values in text order '
+        "or []"
+    )
+    entities: list[Entity] = Field(description="All entities found, in text order")
+    text: str = Field(
+        description="The text that was parsed (for a file, the text extracted from "
+        "it); entity offsets refer to it"
+    )
+    html: str | None = Field(
+        None,
+        description="The text with its entities highlighted by displaCy, when asked "
+        "for with ?html=true",
+    )
+
+
+class Problem(BaseModel):
+    loc: list[str | int] = Field(description="Where in the request the problem is")
+    msg: str = Field(description="What is wrong")
+    type: str = Field(description="The kind of problem")
+
+
+class ErrorMessage(BaseModel):
+    detail: str | list[Problem] = Field(
+        description="What went wrong: a sentence, or the problems found in the body "
+        "(never the content sent)"
+    )

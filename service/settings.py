@@ -1,14 +1,34 @@
 """The service's settings, read once from the environment (prefix `NER_`)."""
 
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Name = Annotated[str, Field(min_length=1)]
+# One label (a single-valued field) or a non-empty list of labels (a list field).
+FieldLabels = Name | Annotated[list[Name], Field(min_length=1)]
+
+DEFAULT_PARSE_FIELDS: dict[str, str | list[str]] = {
+    "name": "NAME",
+    "emails": ["EMAIL"],
+    "phones": ["PHONE"],
+    "urls": ["URL"],
+    "locations": ["LOCATION"],
+    "designations": ["DESIGNATION"],
+    "companies": ["COMPANY"],
+    "skills": ["SKILL"],
+    "degrees": ["DEGREE"],
+    "colleges": ["COLLEGE"],
+}
 
 
 class Settings(BaseSettings):
     """What the service loads, what it accepts and who may call it.
 
-    Each field is read from `NER_<FIELD>` (`NER_MODEL`, `NER_API_KEY`, ...); a list
-    such as `NER_CORS_ORIGINS` is written as JSON: `["https://app.example.com"]`.
+    Each field is read from `NER_<FIELD>` (`NER_MODEL`, `NER_API_KEY`, ...); a list or
+    a mapping is written as JSON: `NER_CORS_ORIGINS='["https://app.example.com"]'`,
+    `NER_PARSE_FIELDS='{"name": "Name", "skills": ["Skills"]}'`.
     """
 
     model_config = SettingsConfigDict(env_prefix="NER_")
@@ -21,8 +41,33 @@ class Settings(BaseSettings):
         100_000, gt=0, description="Longest text accepted, in characters"
     )
     max_texts: int = Field(64, gt=0, description="Most texts in one request")
+    max_upload_bytes: int = Field(
+        5_000_000, gt=0, description="Largest file accepted by /v1/parse, in bytes"
+    )
+    max_request_bytes: int = Field(
+        10_000_000,
+        gt=0,
+        description="Largest request body of any route, in bytes (larger: 413)",
+    )
+    parse_fields: dict[Name, FieldLabels] = Field(
+        default_factory=lambda: dict(DEFAULT_PARSE_FIELDS),
+        description="The record /v1/parse returns: each field and the entity labels "
+        "that fill it; a label written as a string makes a single-valued field (the "
+        "first such entity), a list of labels a list of distinct values",
+    )
     max_batch_size: int = Field(
         32, gt=0, description="Most texts in one nlp.pipe call across requests"
+    )
+    pipe_batch_size: int = Field(
+        8,
+        gt=0,
+        description="Texts per transformer forward pass within one nlp.pipe call "
+        "(texts are sorted by length first, so each pass pads little)",
+    )
+    torch_threads: int | None = Field(
+        None,
+        gt=0,
+        description="Torch threads of the inference thread (default: torch's own)",
     )
     max_wait_ms: float = Field(
         5, ge=0, description="How long a batch waits for more requests to join it"

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The service package, and the scripts as modules.
+sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+# The pipelines the tests load name functions registered there.
+import functions  # noqa: E402, F401
+
 # Nothing in the tests may reach for the Hugging Face hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -102,6 +107,10 @@ def trained_pipeline(tmp_path_factory, tiny_transformer) -> Path:
             *(PROJECT_DIR / "configs" / "base_config.cfg", "--output", root / "out"),
             *("--code", PROJECT_DIR / "scripts" / "functions.py"),
             *("--paths.train", root / "train.spacy", "--paths.dev", root / "dev.spacy"),
+            *(
+                "--paths.contact_patterns",
+                PROJECT_DIR / "configs/contact_patterns.jsonl",
+            ),
             *("--components.transformer.model.name", tiny_transformer),
             *("--training.max_steps", "100", "--training.eval_frequency", "50"),
             *("--training.optimizer.learn_rate.total_steps", "100"),

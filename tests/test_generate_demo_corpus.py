@@ -13,7 +13,7 @@ import generate_demo_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = ("train", "dev", "test")
-LABELS = ("NAME", "EMAIL", "PHONE", "SKILL", "COMPANY")
+LABELS = ("NAME", "EMAIL", "PHONE", "URL", "SKILL", "COMPANY")
 LABELS += ("DESIGNATION", "DEGREE", "COLLEGE", "LOCATION")
 DOCSTART = "-DOCSTART-\tO"
 TAG = re.compile(rf"O|[BI]-({'|'.join(LABELS)})")

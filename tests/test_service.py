@@ -1,8 +1,6 @@
 """The HTTP service: its endpoints, limits, batching, back-pressure, API key and CORS,
 in-process around the small trained pipeline, and once as a real server."""
 
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -16,8 +14,9 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.app import create_app
-from service.settings import Settings
+
+from conftest import run_cli
+from server import free_port, make_client, running_server
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,12 +34,8 @@ def nlp(trained_pipeline):
 
 @pytest.fixture(scope="module")
 def client(trained_pipeline):
-    with TestClient(create_app(Settings(model=str(trained_pipeline)))) as client:
+    with make_client(trained_pipeline) as client:
         yield client
-
-
-def make_client(trained_pipeline, **settings) -> TestClient:
-    return TestClient(create_app(Settings(model=str(trained_pipeline), **settings)))
 
 
 def inference(client: TestClient):
@@ -69,7 +64,9 @@ def test_not_ready_and_no_entities_before_the_pipeline_is_loaded(trained_pipelin
 
 def test_model_gives_the_pipeline_labels_and_version(client, nlp):
     body = client.get("/v1/model").json()
-    assert body["labels"] == sorted(nlp.get_pipe("ner").labels)
+    patterns = nlp.get_pipe("contact_patterns").labels
+    assert body["labels"] == sorted({*nlp.get_pipe("ner").labels, *patterns})
+    assert "URL" in body["labels"]  # from the patterns only
     assert body["name"] == f"{nlp.meta['lang']}_{nlp.meta['name']}"
     assert body["version"] == nlp.meta["version"]
     assert isinstance(body["performance"], dict)
@@ -261,47 +258,48 @@ def test_openapi_documents_the_request_example(client):
     assert request["properties"]["texts"]["examples"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_serve_script_runs_a_real_server(trained_pipeline):
+def test_serve_script_runs_a_real_server_that_never_logs_texts(trained_pipeline):
     port = free_port()
-    server = subprocess.Popen(
-        [
-            *(sys.executable, PROJECT_DIR / "scripts" / "serve.py"),
-            *("--model", trained_pipeline, "--port", str(port)),
-        ],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read()[-3000:]
-            assert time.monotonic() < deadline, "server not ready in 60 s"
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+    command = [sys.executable, PROJECT_DIR / "scripts" / "serve.py"]
+    command += ["--model", trained_pipeline, "--port", str(port)]
+    secret = "Zebulon Quillfeather"
+    with running_server(command, port, cwd=PROJECT_DIR) as server:
         response = httpx.post(
-            f"{base}/v1/entities", json={"texts": [TEXTS[0]]}, timeout=30
+            f"{server.url}/v1/entities", json={"texts": [TEXTS[0]]}, timeout=30
         )
         assert response.status_code == 200
         entities = response.json()["results"][0]["entities"]
         for entity in entities:
             assert TEXTS[0][entity["start"] : entity["end"]] == entity["text"]
-    finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        # a served text, a refused one and one in a malformed body
+        httpx.post(f"{server.url}/v1/parse", json={"text": secret}, timeout=30)
+        httpx.post(f"{server.url}/v1/parse", json={"text": secret * 10_000})
+        httpx.post(f"{server.url}/v1/entities", json={"texts": [secret, 7]})
+    assert "POST /v1/parse" in server.logs()  # the access log is on
+    assert secret not in server.logs()
+
+
+def test_serve_script_refuses_a_missing_pipeline(tmp_path):
+    missing = tmp_path / "no-model"
+    result = run_cli(
+        [sys.executable, PROJECT_DIR / "scripts" / "serve.py", "--model", missing]
+    )
+    assert result.returncode == 1
+    assert f"No pipeline at {missing}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_script_names_the_invalid_setting(trained_pipeline):
+    result = run_cli(
+        [
+            sys.executable,
+            PROJECT_DIR / "scripts" / "serve.py",
+            "--model",
+            trained_pipeline,
+        ],
+        env={"NER_MAX_TEXTS": "0", "NER_PARSE_FIELDS": '{"skills": []}'},
+    )
+    assert result.returncode == 1
+    assert "NER_MAX_TEXTS: Input should be greater than 0" in result.output
+    assert "NER_PARSE_FIELDS (skills)" in result.output
+    assert "Traceback" not in result.output

@@ -50,7 +50,7 @@ class InferenceService:
         nlp: Language,
         max_batch_size: int = 32,
         pipe_batch_size: int = 8,
-        max_wait_ms: float = 5,
+        max_wait_ms: float = 0,
         max_queue: int = 256,
         batching: bool = True,
         on_batch: Callable[[list[str], float], None] | None = None,

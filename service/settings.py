@@ -70,7 +70,10 @@ class Settings(BaseSettings):
         description="Torch threads of the inference thread (default: torch's own)",
     )
     max_wait_ms: float = Field(
-        5, ge=0, description="How long a batch waits for more requests to join it"
+        0,
+        ge=0,
+        description="How long a batch waits for more requests to join it (0: it takes "
+        "what is queued; under load, requests queue while the previous batch runs)",
     )
     max_queue: int = Field(
         256, gt=0, description="Requests waiting for the pipeline; more get a 503"

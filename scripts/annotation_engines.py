@@ -19,7 +19,7 @@ import spacy
 from spacy.tokens import Doc
 from wasabi import msg
 
-import functions  # noqa: F401  (registers the functions the pipeline's config names)
+import functions
 
 
 class Engine(StrEnum):
@@ -123,6 +123,7 @@ class PipelineActor:
     def __init__(self, model: str, batch_size: int, use_gpu: bool):
         if use_gpu:
             spacy.require_gpu(0)  # Ray sets CUDA_VISIBLE_DEVICES to this actor's GPU
+        functions.register_functions()  # the pipeline's config names them
         self.nlp = spacy.load(model)
         self.batch_size = batch_size
 
@@ -138,9 +139,11 @@ def start_ray(total_cpus: float, total_gpus: float) -> bool:
     (unless this process already has one). True if this call started it."""
     import ray
 
-    # Actors need this module but not the scripts folder: it is sent by value, so
-    # that workers need only the pipeline and its requirements.
+    # Actors need this module and the config's functions but not the scripts folder:
+    # both are sent by value, so that workers need only the pipeline and its
+    # requirements.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    ray.cloudpickle.register_pickle_by_value(functions)
     if ray.is_initialized():
         return False
     quiet = {"include_dashboard": False, "logging_level": logging.WARNING}

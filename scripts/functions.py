@@ -11,7 +11,6 @@ from spacy.util import registry
 from thinc.api import warmup_linear
 
 
-@registry.schedules("ner_project.warmup_linear.v1")
 def warmup_linear_fraction(
     initial_rate: float, warmup_fraction: float, total_steps: int
 ):
@@ -25,7 +24,6 @@ def warmup_linear_fraction(
     return warmup_linear(initial_rate, warmup_steps, total_steps)
 
 
-@registry.readers("ner_project.read_patterns.v1")
 def read_patterns(path: Path) -> list[dict]:
     """The patterns of a JSONL file, one {"label", "pattern"} object a line, as the list
     that the span ruler's initialize asks for (srsly.read_jsonl.v1 gives a generator)."""
@@ -36,7 +34,6 @@ PHONE_SEPARATORS = {"-", ".", "(", ")"}
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 
-@registry.misc("ner_project.contact_ents_filter.v1")
 def make_contact_ents_filter(
     phone_label: str = "PHONE", min_phone_digits: int = 7, max_phone_digits: int = 15
 ) -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
@@ -66,3 +63,21 @@ def make_contact_ents_filter(
         return prioritize_new_ents_filter(entities, kept)
 
     return contact_ents_filter
+
+
+def register_functions() -> None:
+    """Register the functions above under the names the config gives them.
+
+    Importing this module does it. A Ray worker gets the module by value instead of
+    importing it (annotation_engines.py), so the pipeline actor calls this itself.
+    """
+    registry.schedules.register(
+        "ner_project.warmup_linear.v1", func=warmup_linear_fraction
+    )
+    registry.readers.register("ner_project.read_patterns.v1", func=read_patterns)
+    registry.misc.register(
+        "ner_project.contact_ents_filter.v1", func=make_contact_ents_filter
+    )
+
+
+register_functions()

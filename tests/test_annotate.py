@@ -184,7 +184,8 @@ def test_interrupted_run_leaves_no_output_and_no_temporary_file(
     tmp_path, trained_pipeline, stop
 ):
     source = tmp_path / "texts.txt"
-    source.write_text("Anna Lee, Data Engineer at Acme, Pune. Python, SQL.\n" * 20000)
+    # Long enough that the signal always comes before the end.
+    source.write_text("Anna Lee, Data Engineer at Acme, Pune. Python, SQL.\n" * 200_000)
     output = tmp_path / "out.jsonl"
     command = [*ANNOTATE, source, output, "--model", trained_pipeline]
     run = subprocess.Popen([str(arg) for arg in command], stdout=subprocess.DEVNULL)

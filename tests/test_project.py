@@ -27,6 +27,7 @@ LABELS = {
     "NAME",
     "EMAIL",
     "PHONE",
+    "URL",
     "SKILL",
     "COMPANY",
     "DESIGNATION",

@@ -66,6 +66,42 @@ def check_input(source: Path, rejects: IO | None) -> Counts:
     return counts
 
 
+class Interruptions:
+    """Ctrl-C and `kill`, raised where the run can stop cleanly.
+
+    A signal becomes an exception wherever Python happens to be, and inside a callback
+    that spaCy's compiled matcher calls (the REGEX patterns of `contact_patterns`) that
+    exception is printed and dropped, so the run would go on. While records are
+    annotated, the signal is noted and raised between records instead.
+    """
+
+    def __init__(self) -> None:
+        self.deferring = False
+        self.signum: int | None = None
+
+    def handle(self, signum: int, frame) -> None:
+        self.signum = signum
+        if not self.deferring:
+            self.raise_if_stopped()
+
+    @contextlib.contextmanager
+    def deferred(self):
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+
+    def raise_if_stopped(self) -> None:
+        if self.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.signum is not None:
+            sys.exit(128 + self.signum)
+
+
+interruptions = Interruptions()
+
+
 def annotate_corpus(
     source: Path,
     output: Path,
@@ -91,10 +127,11 @@ def annotate_corpus(
         entities = annotate_texts(texts, settings)
         total = counts.read - counts.rejected
         bar = tqdm(total=total, desc=source.name, unit="doc", delay=2, disable=None)
-        with bar:
+        with bar, interruptions.deferred():
             for record, found in zip(for_fields, entities, strict=True):
                 writer.write(record.fields, found)
                 bar.update()
+                interruptions.raise_if_stopped()
         writer.close()
         counts.annotated = writer.written
     return counts
@@ -138,8 +175,9 @@ def annotate(
 ) -> None:
     """Annotate a corpus with the pipeline; prints how many records were read,
     annotated and rejected."""
-    # `kill` ends the run like Ctrl-C: the temporary output is removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    # Ctrl-C and `kill` end the run alike: the temporary output is removed.
+    signal.signal(signal.SIGINT, interruptions.handle)
+    signal.signal(signal.SIGTERM, interruptions.handle)
     settings = EngineSettings(
         model,
         engine,

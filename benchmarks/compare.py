@@ -35,7 +35,6 @@ these. Run the probe on an idle machine before reading more into it.
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +46,8 @@ BENCHMARKS = Path(__file__).resolve().parent
 PROJECT = BENCHMARKS.parent
 sys.path.insert(0, str(PROJECT / "scripts"))
 sys.path.insert(0, str(BENCHMARKS))
+
+from host import cpu_name  # noqa: E402
 
 from atomic import atomic_write_bytes  # noqa: E402
 
@@ -126,14 +127,7 @@ def run_measured(name: str, command: list, env: dict) -> float:
 
 
 def machine_description(threads: int) -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} CPUs, {threads} torch threads"
+    return f"{cpu_name()}, {os.cpu_count()} CPUs, {threads} torch threads"
 
 
 def markdown_table(result: dict) -> str:

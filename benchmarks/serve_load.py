@@ -42,6 +42,7 @@ from wasabi import msg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+from host import cpu_name
 from service.settings import Settings
 
 from atomic import atomic_write_bytes
@@ -361,18 +362,10 @@ def track_memory(
 
 def machine() -> dict:
     """What the figures were measured on, and how busy the machine was."""
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     return {
         "platform": platform.platform(),
-        "cpu": next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in cpuinfo
-                if line.startswith("model name")
-            ),
-            platform.processor(),
-        ),
+        "cpu": cpu_name(),
         "cores": len(os.sched_getaffinity(0)),
         "memory_gib": int(meminfo[0].split()[1]) / 2**20,
         "python": platform.python_version(),

@@ -39,8 +39,11 @@ def extract_text(data: bytes, filename: str | None, media_type: str | None) -> s
     claimed = _claimed_kind(filename, media_type)
     if data.startswith(PDF_MAGIC):
         text = _pdf_text(data)
-    elif data.startswith(ZIP_MAGIC) and _is_docx(data):
-        text = _docx_text(data)
+    elif (
+        data.startswith(ZIP_MAGIC)
+        and (unzipped := _docx_unzipped_size(data)) is not None
+    ):
+        text = _docx_text(data, unzipped)
     elif claimed in {"pdf", "docx"}:
         raise UnreadableDocument(
             f"the file is named or typed as {claimed.upper()} but is not a readable "
@@ -94,17 +97,18 @@ def _pdf_text(data: bytes) -> str:
     return "\n\n".join(page.strip("\n") for page in pages)
 
 
-def _is_docx(data: bytes) -> bool:
+def _docx_unzipped_size(data: bytes) -> int | None:
+    """The bytes a DOCX unpacks to, or None if `data` is not a DOCX."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
+            if "word/document.xml" not in archive.namelist():
+                return None
+            return sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return False
+        return None
 
 
-def _docx_text(data: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
+def _docx_text(data: bytes, unzipped: int) -> str:
     if unzipped > MAX_DOCX_UNZIPPED_BYTES:
         raise UnreadableDocument(
             f"the DOCX unpacks to {unzipped} bytes; at most "

@@ -3,7 +3,6 @@ a record of fields; the pattern rules for emails, phones and URLs; metrics; limi
 
 import io
 import logging
-import sys
 import tempfile
 from pathlib import Path
 
@@ -11,9 +10,6 @@ import pytest
 import spacy
 from docx import Document
 from pypdf import PdfReader, PdfWriter
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from service.documents import DOCX_MEDIA_TYPE
 from service.resume import build_record
 from service.settings import DEFAULT_PARSE_FIELDS, Settings

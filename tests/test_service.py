@@ -12,9 +12,6 @@ import pytest
 import spacy
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
 from conftest import run_cli
 from server import free_port, make_client, running_server
 

@@ -194,7 +194,10 @@ def compare(
     dev_docs: int = typer.Option(10, help="Dev docs spaCy logs scores on"),
     test_docs: int = typer.Option(0, help="Use the first N test docs (0: all)"),
     speed_words: int = typer.Option(30000, help="Test words timed for speed"),
-    ours_lr: float = typer.Option(4e-4, help="Peak learning rate of ours"),
+    ours_lr: float = typer.Option(0.0, help="Peak learning rate of ours; 0: config's"),
+    ours_settings: list[str] = typer.Option(
+        [], "--ours-set", help="Config setting of ours, section.key=value; repeatable"
+    ),
     hf_lr: float = typer.Option(2e-4, help="Peak learning rate of hf-trainer"),
     hf_batch_size: int = typer.Option(16, help="Windows per hf-trainer step"),
     window: int = typer.Option(128, help="Word pieces per hf-trainer window"),
@@ -245,6 +248,7 @@ def compare(
             *(corpora["train"], corpora["dev"], work / "ours", "--budget-s", budget_s),
             *("--transformer", transformer, "--learn-rate", ours_lr, *common),
             *("--pipes", "transformer,ner"),
+            *(part for setting in ours_settings for part in ("--set", setting)),
         ],
         "ours-cnn": [
             *(

@@ -3,13 +3,14 @@
 first sub-token (the rest ignored), AdamW with linear warm-up and decay, `Trainer`
 with length-grouped batches, inside the same wall-clock budget and threads.
 
-Documents are cut into windows of whole sentences (`windows.py`), so no token is
+Documents are cut into windows of whole sentences (`split_windows` in scripts/functions.py), so no token is
 truncated away in training or prediction. `train` runs in its own process (the driver
 measures its peak memory); `predict_tags` gives IOB2 tags per gold token for scoring.
 """
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from budget import Deadline, mean_step_seconds, steps_for_budget
 from scoring import doc_to_iob2
 from spacy.tokens import Doc
 from wasabi import msg
-from windows import split_windows
+
+# split_windows lives with the functions the project's configs register.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from functions import split_windows
 
 IGNORED = -100
 

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import torch
 import typer
-from scoring import score_docs, score_predictions
 from spacy.tokens import Doc, DocBin
-from speed import speed_texts, words_per_s
 from wasabi import msg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from scoring import score_docs, score_predictions
+from speed import speed_texts, words_per_s
 
 from evaluate import predict
 

@@ -64,6 +64,21 @@ def keep_pipes(config, names: list[str]) -> None:
     config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p in names]
 
 
+def parse_settings(settings: list[str]) -> dict:
+    """`section.key=value` strings as config overrides; values read as JSON where they
+    parse (numbers, booleans, null), as strings otherwise."""
+    overrides = {}
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        if not equals or "." not in key:
+            msg.fail(f"--set {setting!r}: write section.key=value", exits=1)
+        try:
+            overrides[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.strip()] = value
+    return overrides
+
+
 def run_spacy_train(
     config_path: Path,
     overrides: dict,
@@ -102,6 +117,9 @@ def train(
     calibration_steps: int = typer.Option(6, help="Throwaway steps timed first"),
     seed: int = typer.Option(0, help="Random seed"),
     pipes: str = typer.Option("", help="Comma-separated components to keep (all)"),
+    settings: list[str] = typer.Option(
+        [], "--set", help="Config setting section.key=value (JSON value), repeatable"
+    ),
 ) -> None:
     """Train CONFIG_PATH on TRAIN_PATH for as many steps as BUDGET_S allows.
 
@@ -122,6 +140,7 @@ def train(
         base["components.transformer.model.name"] = transformer
     if learn_rate > 0:
         base["training.optimizer.learn_rate.initial_rate"] = learn_rate
+    base.update(parse_settings(settings))
 
     def sized(steps: int) -> dict:
         return {
@@ -149,6 +168,7 @@ def train(
         "step_s": round(step_s, 3),
         "calibration_s": round(calibration_s, 1),
         "learn_rate": learn_rate or None,
+        "settings": settings,
         "threads": torch.get_num_threads(),
     }
     (output / "train.json").write_text(json.dumps(info, indent=2))

@@ -30,9 +30,9 @@ def chunks(data_dir: Path, limit: int) -> list[dict]:
     """Word chunks of up to 150 words of the real CVs, with their IOB tags."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     from scoring import doc_to_iob2
-    from windows import split_windows
 
     from convert import convert_files
+    from functions import split_windows
 
     doc_bin, _ = convert_files([data_dir / "resumes-dotin/train.iob.tsv"], "en", None)
     found = []

@@ -1,14 +1,15 @@
 """Functions that the config registers; shipped inside the packaged pipeline (--code)."""
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import srsly
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
+from spacy.training import Corpus, Example
 from spacy.util import registry
-from thinc.api import warmup_linear
+from thinc.api import Optimizer, warmup_linear
 
 
 def warmup_linear_fraction(
@@ -24,10 +25,147 @@ def warmup_linear_fraction(
     return warmup_linear(initial_rate, warmup_steps, total_steps)
 
 
+class PretrainedScaledAdam(Optimizer):
+    """Adam whose steps on the pretrained transformer's weights are scaled down.
+
+    The NER head starts from random weights and must learn fast; the transformer
+    starts trained and is spoiled by large steps. One rate for both makes the head
+    crawl (a transition-based NER predicts only `O` for hundreds of updates at
+    BERT's usual rates) or the transformer forget. The transformer's weights are the
+    PyTorch parameters, whose names are dotted paths (`encoder.layer.0...`); thinc's
+    own parameters are plain names (`W`, `b`).
+    """
+
+    def __init__(self, learn_rate, *, pretrained_rate_scale: float, **settings):
+        super().__init__(learn_rate, **settings)
+        self.pretrained_rate_scale = pretrained_rate_scale
+
+    def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
+        if "." in key[1]:
+            lr_scale *= self.pretrained_rate_scale
+        return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+
+
+def pretrained_scaled_adam(
+    learn_rate,
+    pretrained_rate_scale: float = 1.0,
+    L2: float = 0.01,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    grad_clip: float = 1.0,
+    L2_is_weight_decay: bool = True,
+    use_averages: bool = False,
+) -> PretrainedScaledAdam:
+    """`Adam.v1`, plus `pretrained_rate_scale`: the transformer's share of the rate."""
+    return PretrainedScaledAdam(
+        learn_rate,
+        pretrained_rate_scale=pretrained_rate_scale,
+        L2=L2,
+        beta1=beta1,
+        beta2=beta2,
+        eps=eps,
+        grad_clip=grad_clip,
+        L2_is_weight_decay=L2_is_weight_decay,
+        use_averages=use_averages,
+    )
+
+
 def read_patterns(path: Path) -> list[dict]:
     """The patterns of a JSONL file, one {"label", "pattern"} object a line, as the list
     that the span ruler's initialize asks for (srsly.read_jsonl.v1 gives a generator)."""
     return list(srsly.read_jsonl(path))
+
+
+def split_windows(
+    piece_counts: Sequence[int], sentence_starts: Sequence[bool], max_pieces: int
+) -> list[tuple[int, int]]:
+    """Token ranges `(start, end)` that cover every token once, in order, each holding
+    at most `max_pieces` word pieces (unless one token alone holds more)."""
+    if max_pieces < 1:
+        raise ValueError(f"max_pieces must be at least 1, not {max_pieces}")
+    sentences, start = [], 0
+    for i in range(1, len(piece_counts) + 1):
+        if i == len(piece_counts) or sentence_starts[i]:
+            sentences.append((start, i))
+            start = i
+    windows: list[tuple[int, int]] = []
+    window_start, window_pieces = 0, 0
+    for sent_start, sent_end in sentences:
+        sentence_pieces = sum(piece_counts[sent_start:sent_end])
+        if window_pieces + sentence_pieces <= max_pieces:
+            window_pieces += sentence_pieces
+            continue
+        if window_pieces:
+            windows.append((window_start, sent_start))
+        window_start, window_pieces = sent_start, 0
+        for i in range(sent_start, sent_end):
+            if window_pieces and window_pieces + piece_counts[i] > max_pieces:
+                windows.append((window_start, i))
+                window_start, window_pieces = i, 0
+            window_pieces += piece_counts[i]
+    if window_start < len(piece_counts):
+        windows.append((window_start, len(piece_counts)))
+    return windows
+
+
+def chunk_bounds(doc: Doc, max_words: int) -> list[tuple[int, int]]:
+    """Token ranges of `doc` of at most `max_words` tokens, made of whole sentences
+    where they fit and never cutting an entity (one longer than `max_words` is a chunk
+    of its own)."""
+    starts = {ent.start: ent.end for ent in doc.ents}
+    units, i = [], 0
+    while i < len(doc):
+        units.append((i, starts.get(i, i + 1)))
+        i = units[-1][1]
+    sentence_starts = [bool(doc[start].is_sent_start) for start, _ in units]
+    lengths = [end - start for start, end in units]
+    return [
+        (units[first][0], units[last - 1][1])
+        for first, last in split_windows(lengths, sentence_starts, max_words)
+    ]
+
+
+class ChunkedCorpus(Corpus):
+    """spaCy's Corpus, with documents longer than `max_words` cut into chunks.
+
+    A whole CV is one training example otherwise: thousands of words in one update,
+    gigabytes of activations, and a few updates a minute on a CPU. spaCy's own
+    `max_length` splits such documents into single sentences (a CV line of a few
+    words, without its context) and drops any sentence over the limit; chunks keep
+    neighbouring lines together and drop nothing.
+    """
+
+    def __init__(self, path, *, max_words: int, **kwargs):
+        super().__init__(path, **kwargs)
+        self.max_words = max_words
+
+    def make_examples(self, nlp, reference_docs: Iterable[Doc]) -> Iterator[Example]:
+        for reference in reference_docs:
+            if self.max_words <= 0 or len(reference) <= self.max_words:
+                yield self._make_example(nlp, reference, False)
+                continue
+            for start, end in chunk_bounds(reference, self.max_words):
+                chunk = reference[start:end].as_doc()
+                yield self._make_example(nlp, chunk, False)
+
+
+def chunked_corpus(
+    path: Path | None,
+    max_words: int = 0,
+    gold_preproc: bool = False,
+    limit: int = 0,
+    augmenter: Callable | None = None,
+) -> ChunkedCorpus:
+    """`spacy.Corpus.v1` with `max_words` (0: whole documents) in place of
+    `max_length`."""
+    return ChunkedCorpus(
+        path,
+        max_words=max_words,
+        gold_preproc=gold_preproc,
+        limit=limit,
+        augmenter=augmenter,
+    )
 
 
 PHONE_SEPARATORS = {"-", ".", "(", ")"}
@@ -75,6 +213,10 @@ def register_functions() -> None:
         "ner_project.warmup_linear.v1", func=warmup_linear_fraction
     )
     registry.readers.register("ner_project.read_patterns.v1", func=read_patterns)
+    registry.optimizers.register(
+        "ner_project.pretrained_scaled_adam.v1", func=pretrained_scaled_adam
+    )
+    registry.readers.register("ner_project.chunked_corpus.v1", func=chunked_corpus)
     registry.misc.register(
         "ner_project.contact_ents_filter.v1", func=make_contact_ents_filter
     )

@@ -11,7 +11,8 @@ from spacy.tokens import Doc, Span
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from scoring import doc_to_iob2, repair_iob2, score_docs, score_predictions
-from windows import split_windows
+
+from functions import split_windows
 
 
 @pytest.fixture

@@ -4,19 +4,28 @@ Other settings (limits, API key, CORS origins) come from NER_* environment varia
 see service/settings.py. The API reference is at /docs once it runs.
 """
 
+import json
 import sys
 from pathlib import Path
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from spacy.util import is_package
+from spacy.util import get_package_path, is_package
 from wasabi import msg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.app import create_app
 from service.settings import Settings
+
+
+def pipeline_components(model: str) -> list[str]:
+    """The components a pipeline folder or installed package lists in its meta."""
+    folder = Path(model) if Path(model).is_dir() else get_package_path(model)
+    metas = [folder / "meta.json", *folder.glob("*/meta.json")]
+    meta = next((path for path in metas if path.is_file()), None)
+    return json.loads(meta.read_text()).get("pipeline", []) if meta else []
 
 
 def main(
@@ -32,8 +41,14 @@ def main(
         "--batching/--no-batching",
         help="Batch requests that arrive together (default: NER_BATCHING, else on)",
     ),
+    int8: bool | None = typer.Option(
+        None,
+        "--int8/--fp32",
+        help="Run the transformer in int8 on the CPU (default: NER_INT8, else fp32)",
+    ),
 ) -> None:
     overrides = {"model": model} | ({} if batching is None else {"batching": batching})
+    overrides |= {} if int8 is None else {"int8": int8}
     try:
         settings = Settings(**overrides)
     except ValidationError as error:
@@ -49,6 +64,12 @@ def main(
         msg.fail(
             f"No pipeline at {model}: give a pipeline folder (spacy project run all "
             "makes training/model-best) or an installed package such as en_resume_ner",
+            exits=1,
+        )
+    if settings.int8 and "transformer" not in pipeline_components(model):
+        msg.fail(
+            f"int8 quantizes a transformer, and {model} has none "
+            f"(components: {', '.join(pipeline_components(model))}): serve it in fp32",
             exits=1,
         )
     # One worker: a second process would load a second copy of the pipeline.

@@ -37,6 +37,7 @@ from .documents import (
     extract_text,
 )
 from .metrics import MetricsMiddleware, ServiceMetrics
+from .quantize import is_quantized, quantize_transformer
 from .resume import build_record
 from .schemas import (
     EntitiesRequest,
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nlp = await run_in_threadpool(spacy.load, settings.model)
+        if settings.int8:
+            quantize_transformer(nlp)
         service = InferenceService(
             nlp,
             max_batch_size=settings.max_batch_size,
@@ -226,6 +229,7 @@ def model_info(
         version=str(nlp.meta.get("version", "")),
         labels=entity_labels(nlp),
         performance=nlp.meta.get("performance") or {},
+        int8=is_quantized(nlp),
     )
 
 

@@ -69,6 +69,11 @@ class ModelInfo(BaseModel):
         description="Scores recorded in the pipeline's meta (empty if none)",
         examples=[{"ents_f": 0.91, "ents_p": 0.9, "ents_r": 0.92}],
     )
+    int8: bool = Field(
+        description="Whether the transformer runs in int8 (NER_INT8); the performance "
+        "above was measured in fp32",
+        examples=[False],
+    )
 
 
 class Status(BaseModel):

@@ -67,6 +67,7 @@ def test_model_gives_the_pipeline_labels_and_version(client, nlp):
     assert body["name"] == f"{nlp.meta['lang']}_{nlp.meta['name']}"
     assert body["version"] == nlp.meta["version"]
     assert isinstance(body["performance"], dict)
+    assert body["int8"] is False
 
 
 def test_entities_slice_the_input_text_in_input_order(client):
@@ -95,6 +96,25 @@ def test_entities_equal_those_of_the_pipeline_run_directly(client, nlp):
         for text in TEXTS
     ]
     assert [result["entities"] for result in results] == expected
+
+
+def test_int8_serves_the_entities_of_the_quantized_pipeline(trained_pipeline):
+    from service.quantize import quantize_transformer
+
+    quantized = spacy.load(trained_pipeline)
+    assert quantize_transformer(quantized) == 1
+    expected = [[(e.text, e.label_) for e in quantized(text).ents] for text in TEXTS]
+    with make_client(trained_pipeline, int8=True) as client:
+        assert client.get("/v1/model").json()["int8"] is True
+        # One text a request: int8 scales activations per batch, so a text's
+        # entities may differ slightly with the texts it is batched with.
+        results = [
+            client.post("/v1/entities", json={"texts": [text]}).json()["results"][0]
+            for text in TEXTS
+        ]
+    served = [[(e["text"], e["label"]) for e in r["entities"]] for r in results]
+    assert served == expected
+    assert any(served)
 
 
 def test_empty_text_has_no_entities(client):
@@ -283,6 +303,22 @@ def test_serve_script_refuses_a_missing_pipeline(tmp_path):
     )
     assert result.returncode == 1
     assert f"No pipeline at {missing}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_script_refuses_int8_for_a_pipeline_without_a_transformer(tmp_path):
+    rules_only = spacy.blank("en")
+    rules_only.add_pipe("entity_ruler")
+    rules_only.to_disk(tmp_path / "rules")
+    result = run_cli(
+        [
+            *(sys.executable, PROJECT_DIR / "scripts" / "serve.py"),
+            *("--model", tmp_path / "rules", "--int8"),
+        ]
+    )
+    assert result.returncode == 1
+    assert "int8 quantizes a transformer" in result.output
+    assert "components: entity_ruler" in result.output
     assert "Traceback" not in result.output
 
 

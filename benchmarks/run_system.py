@@ -19,45 +19,16 @@ from spacy.tokens import Doc, DocBin
 from wasabi import msg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # service/
 
+from profile_inference import computed_pieces
 from scoring import score_docs, score_predictions
+from service.quantize import quantize_transformer
 from speed import speed_texts, words_per_s
 
 from evaluate import predict
 
 BATCH_SIZES = (1, 8, 64)
-
-
-def quantize_transformer(nlp) -> None:
-    """Swap the pipeline's transformer for a copy whose linear layers run in int8."""
-    from torch.ao.quantization import quantize_dynamic
-
-    shim = nlp.get_pipe("transformer").model.layers[0].shims[0]
-    quantized = quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8)
-    shim._model = quantized
-    shim._hfmodel.transformer = quantized
-
-
-def where_time_goes(nlp, texts: list, batch_size: int) -> dict:
-    """Word pieces the transformer computes against those the texts hold: the strided
-    spans' overlap and the padding of each batch to its longest span."""
-    transformer = nlp.get_pipe("transformer").model
-    get_spans, tokenizer = transformer.attrs["get_spans"], transformer.tokenizer
-    text_pieces = span_pieces = padded_pieces = 0
-    for first in range(0, len(texts), batch_size):
-        docs = [nlp.make_doc(text) for text, _ in texts[first : first + batch_size]]
-        text_pieces += sum(len(tokenizer(doc.text)["input_ids"]) for doc in docs)
-        lengths = [
-            len(tokenizer(span.text)["input_ids"])
-            for spans in get_spans(docs)
-            for span in spans
-        ]
-        span_pieces += sum(lengths)
-        padded_pieces += len(lengths) * max(lengths, default=0)
-    return {
-        "overlap_factor": round(span_pieces / text_pieces, 3),
-        "padding_factor": round(padded_pieces / max(span_pieces, 1), 3),
-    }
 
 
 def time_spacy(nlp, texts: list) -> dict:
@@ -89,8 +60,8 @@ def run_spacy(system: str, model: Path, references: list[Doc], texts: list) -> d
             alone = words_per_s(lambda s: list(nlp.pipe(s, batch_size=64)), by_length)
         result["transformer_alone_words_per_s"] = round(alone, 1)
         result["breakdown"] = {
-            "batch 64": where_time_goes(nlp, texts, 64),
-            "batch 64, sorted by length": where_time_goes(
+            "batch 64": computed_pieces(nlp, texts, 64),
+            "batch 64, sorted by length": computed_pieces(
                 nlp, sorted(texts, key=lambda pair: len(pair[0])), 64
             ),
         }

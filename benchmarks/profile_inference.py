@@ -59,12 +59,8 @@ def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
     }
 
 
-def bare_forward(model_dir: str, texts: list, batch_size: int) -> float:
+def bare_forward(tokenizer, model, texts: list, batch_size: int) -> float:
     """Words/s of the transformer's forward pass alone, batches sorted by length."""
-    from transformers import AutoModel, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModel.from_pretrained(model_dir).eval()
     by_length = sorted(texts, key=lambda pair: len(pair[0]))
 
     def run(strings: list[str]) -> None:
@@ -95,6 +91,7 @@ def profile(
     """Time MODEL on TEST_PATH's passages, layer by layer; write OUTPUT."""
     import spacy
     from compare import speed_limit
+    from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(threads)
     for path in (model, test_path):
@@ -109,8 +106,12 @@ def profile(
     per_word, limit = speed_limit(transformer, test_path, speed_words, gflops)
     speeds = {"limit": limit}
     start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(transformer)
+    bare_model = AutoModel.from_pretrained(transformer).eval()
     for size in (1, batch_size):
-        speeds[f"bare forward, batch {size}"] = bare_forward(transformer, texts, size)
+        speeds[f"bare forward, batch {size}"] = bare_forward(
+            tokenizer, bare_model, texts, size
+        )
     with nlp.select_pipes(enable=["transformer"]):
         speeds[f"component, batch {batch_size}"] = words_per_s(
             lambda s: list(nlp.pipe(s, batch_size=batch_size)), texts

@@ -66,10 +66,11 @@ def main(
             "makes training/model-best) or an installed package such as en_resume_ner",
             exits=1,
         )
-    if settings.int8 and "transformer" not in pipeline_components(model):
+    components = pipeline_components(model) if settings.int8 else []
+    if settings.int8 and "transformer" not in components:
         msg.fail(
             f"int8 quantizes a transformer, and {model} has none "
-            f"(components: {', '.join(pipeline_components(model))}): serve it in fp32",
+            f"(components: {', '.join(components)}): serve it in fp32",
             exits=1,
         )
     # One worker: a second process would load a second copy of the pipeline.

@@ -37,7 +37,7 @@ from .documents import (
     extract_text,
 )
 from .metrics import MetricsMiddleware, ServiceMetrics
-from .quantize import is_quantized, quantize_transformer
+from .quantize import quantize_transformer
 from .resume import build_record
 from .schemas import (
     EntitiesRequest,
@@ -222,6 +222,7 @@ v1_router = APIRouter(
 @v1_router.get("/model", response_model=ModelInfo, summary="The pipeline served")
 def model_info(
     inference: Annotated[InferenceService, Depends(get_inference)],
+    settings: Annotated[Settings, Depends(get_settings)],
 ) -> ModelInfo:
     nlp = inference.nlp
     return ModelInfo(
@@ -229,7 +230,8 @@ def model_info(
         version=str(nlp.meta.get("version", "")),
         labels=entity_labels(nlp),
         performance=nlp.meta.get("performance") or {},
-        int8=is_quantized(nlp),
+        # The lifespan quantized the loaded pipeline (or failed to start) when set.
+        int8=settings.int8,
     )
 
 

@@ -39,18 +39,3 @@ def quantize_transformer(nlp: Language) -> int:
                 shim._hfmodel.transformer = quantized
             swapped += 1
     return swapped
-
-
-def is_quantized(nlp: Language) -> bool:
-    """Whether the pipeline's transformer runs int8 linear layers."""
-    if "transformer" not in nlp.pipe_names:
-        return False
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
-
-    return any(
-        isinstance(module, DynamicLinear)
-        for node in nlp.get_pipe("transformer").model.walk()
-        for shim in node.shims
-        if isinstance(getattr(shim, "_model", None), torch.nn.Module)
-        for module in shim._model.modules()
-    )

@@ -6,6 +6,8 @@ first CV alone, which times start-up (Python, model load, Ray). Prints words/s o
 whole command and after start-up, the ratio to one local process, and the peak memory
 of the command's process tree (RSS summed over the driver, its workers and Ray's
 processes, sampled every 0.1 s).
+
+    python -m benchmarks.annotate_speed training/model-best ../shared/data
 """
 
 import subprocess

@@ -1,6 +1,8 @@
 """Time the converter on CoNLL-2003 train (204k tokens): the conversion itself (read,
 validate, serialise), and the whole command a user runs (with Python and spaCy start-up).
 Prints each run and the median, in seconds and tokens per second.
+
+    python -m benchmarks.convert_speed ../shared/data
 """
 
 import statistics
@@ -13,9 +15,8 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from convert import read_documents, to_doc_bin
+from benchmarks.config import CORPORA
+from ner_project.conversion.corpus import read_documents, to_doc_bin
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -46,7 +47,7 @@ def convert_speed(
     runs: int = typer.Option(3, help="Runs of each measurement; the median is shown"),
 ) -> None:
     """Print conversion time and tokens/s for conll2003/train.txt."""
-    source = data_dir / "conll2003" / "train.txt"
+    source = data_dir / CORPORA["conll2003"].train
     conversions = [time_conversion(source) for _ in range(runs)]
     tokens = conversions[0][1]
     seconds = [elapsed for elapsed, _ in conversions]

@@ -1,5 +1,6 @@
-"""What a benchmark ran on, in the words of /proc/cpuinfo."""
+"""What a benchmark ran on, in the words of /proc/cpuinfo and /proc/meminfo."""
 
+import os
 import platform
 from pathlib import Path
 
@@ -12,3 +13,24 @@ def cpu_name() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
+
+
+def machine_description(threads: int) -> str:
+    """One line for a results table: the CPU, its CPUs and the torch threads used."""
+    return f"{cpu_name()}, {os.cpu_count()} CPUs, {threads} torch threads"
+
+
+def machine_details() -> dict:
+    """What the figures were measured on, and how busy the machine was."""
+    import spacy
+
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu_name(),
+        "cores": len(os.sched_getaffinity(0)),
+        "memory_gib": int(meminfo[0].split()[1]) / 2**20,
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }

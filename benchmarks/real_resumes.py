@@ -3,23 +3,22 @@ share: a check that the demo corpus teaches what real resumes need, not a templa
 
 The real corpus has no PHONE label and splits skills three ways; its labels are mapped
 onto the pipeline's, and predictions of labels it lacks are left out of the score.
+
+    python -m benchmarks.real_resumes training/model-best ../shared/data
 """
 
-import sys
 from pathlib import Path
 
-import spacy
 import srsly
 import typer
 from spacy.tokens import Span
 from wasabi import msg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-import functions  # noqa: F401  (registers the functions the pipeline's config names)
-from atomic import atomic_write_bytes
-from convert import convert_files
-from evaluate import entity_metrics, predict, print_metrics
+from benchmarks.config import CORPORA
+from ner_project.conversion.corpus import convert_files
+from ner_project.evaluation.scores import entity_metrics, predict, print_metrics
+from ner_project.files import atomic_write_bytes
+from ner_project.pipeline.meta import load_pipeline
 
 REAL_TO_DEMO = {
     "Name": "NAME",
@@ -51,11 +50,9 @@ def real_resumes(
     output: Path = typer.Option(None, help="Write the metrics as JSON here"),
 ) -> None:
     """Print P/R/F per shared label of MODEL on resumes-dotin/test.iob.tsv."""
-    nlp = spacy.load(model)
+    nlp = load_pipeline(model)
     shared = set(REAL_TO_DEMO.values()) & set(nlp.get_pipe("ner").labels)
-    doc_bin, _ = convert_files(
-        [data_dir / "resumes-dotin" / "test.iob.tsv"], "en", None
-    )
+    doc_bin, _ = convert_files([data_dir / CORPORA["resumes"].test], "en", None)
     gold = list(doc_bin.get_docs(nlp.vocab))
     for doc in gold:
         relabel(doc, REAL_TO_DEMO, shared)

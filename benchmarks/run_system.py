@@ -1,15 +1,16 @@
 """Load one trained system, score it on the test corpus with the shared scorer, and
-time its inference on the test texts; one process per system, so the driver's peak
-memory figure is this system's alone.
+time its inference on the test texts; one process per system, so the comparison's
+peak memory figure is this system's alone.
 
-Systems: `ours` and `ours-cnn` (spaCy pipelines, `nlp.pipe`), `ours-int8` (ours with
+Systems: `ours`, `ours-token` and `ours-cnn` (spaCy pipelines, `nlp.pipe`), `ours-int8` (ours with
 its transformer's linear layers dynamically quantized to int8 for the CPU), and
 `hf-trainer` (`pipeline("token-classification")`). Each is timed at several batch
 sizes and reported at its fastest; for ours, a breakdown says where the time goes.
+
+    python -m benchmarks.run_system SYSTEM MODEL TEST_PATH OUTPUT
 """
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -18,15 +19,13 @@ import typer
 from spacy.tokens import Doc, DocBin
 from wasabi import msg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # service/
-
-from profile_inference import computed_pieces
-from scoring import score_docs, score_predictions
-from service.quantize import quantize_transformer
-from speed import speed_texts, words_per_s
-
-from evaluate import predict
+from benchmarks.hf_recipe import predict_tags
+from benchmarks.pieces import computed_pieces
+from benchmarks.scoring import score_docs, score_predictions
+from benchmarks.speed import speed_texts, words_per_s
+from ner_project.evaluation.scores import predict
+from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.quantize import quantize_transformer
 
 BATCH_SIZES = (1, 8, 64)
 
@@ -44,14 +43,16 @@ def time_spacy(nlp, texts: list) -> dict:
     return speeds
 
 
-def run_spacy(system: str, model: Path, references: list[Doc], texts: list) -> dict:
-    import spacy
-
-    nlp = spacy.load(model)
+def run_spacy(
+    system: str, model: Path, references: list[Doc], texts: list, timed: bool = True
+) -> dict:
+    nlp = load_pipeline(str(model))
     if system == "ours-int8":
         quantize_transformer(nlp)
     examples = predict(nlp, references)
     result = score_docs(references, [eg.predicted for eg in examples])
+    if not timed:
+        return result
     speeds = time_spacy(nlp, texts)
     result["speeds"] = {name: round(value, 1) for name, value in speeds.items()}
     if "transformer" in nlp.pipe_names:
@@ -68,8 +69,9 @@ def run_spacy(system: str, model: Path, references: list[Doc], texts: list) -> d
     return result
 
 
-def run_hf(model_dir: Path, references: list[Doc], texts: list, window: int) -> dict:
-    from hf_trainer import predict_tags
+def run_hf(
+    model_dir: Path, references: list[Doc], texts: list, window: int, timed: bool = True
+) -> dict:
     from transformers import (
         AutoModelForTokenClassification,
         AutoTokenizer,
@@ -80,6 +82,8 @@ def run_hf(model_dir: Path, references: list[Doc], texts: list, window: int) -> 
     model = AutoModelForTokenClassification.from_pretrained(model_dir)
     tags = predict_tags(model, tokenizer, references, window)
     result = score_predictions(references, tags)
+    if not timed:
+        return result
     classifier = pipeline(
         "token-classification", model=model, tokenizer=tokenizer, device=-1
     )
@@ -93,13 +97,16 @@ def run_hf(model_dir: Path, references: list[Doc], texts: list, window: int) -> 
 
 
 def run_system(
-    system: str = typer.Argument(..., help="ours, ours-int8, ours-cnn or hf-trainer"),
+    system: str = typer.Argument(
+        ..., help="ours, ours-int8, ours-token, ours-cnn or hf-trainer"
+    ),
     model: Path = typer.Argument(..., help="Trained pipeline or model folder"),
     test_path: Path = typer.Argument(..., help="Test corpus (.spacy)"),
     output: Path = typer.Argument(..., help="Where to write the result JSON"),
     threads: int = typer.Option(2, help="torch threads"),
     speed_words: int = typer.Option(30000, help="Test words to time inference on"),
     window: int = typer.Option(128, help="hf-trainer: word pieces per window"),
+    timed: bool = typer.Option(True, help="Time inference too (--no-timed: F1 only)"),
 ) -> None:
     """Score SYSTEM's MODEL on TEST_PATH and time it; write OUTPUT."""
     import spacy
@@ -109,9 +116,13 @@ def run_system(
     texts = speed_texts(references, speed_words)
     start = time.perf_counter()
     if system == "hf-trainer":
-        result = run_hf(model, references, texts, window)
+        result = run_hf(model, references, texts, window, timed)
     else:
-        result = run_spacy(system, model, references, texts)
+        result = run_spacy(system, model, references, texts, timed)
+    if not timed:
+        output.write_text(json.dumps(result, indent=2))
+        msg.good(f"{system}: F1 {result['f1']:.3f} ({model})")
+        return
     result["words_per_s"] = max(result["speeds"].values())
     result["fastest"] = max(result["speeds"], key=result["speeds"].get)
     result["speed_words"] = sum(words for _, words in texts)

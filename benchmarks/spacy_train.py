@@ -1,59 +1,65 @@
-"""Train a spaCy pipeline (ours: transformer + NER; ours-cnn: CNN + NER) within a
-wall-clock budget, in its own process so the driver sees its peak memory.
+"""Train a spaCy pipeline (ours: transformer + NER, either head; ours-cnn: CNN + NER)
+within a wall-clock budget, in its own process so the comparison sees its peak memory.
 
-`spacy train`'s own loop runs twice: a throwaway run of a few steps timed by a
-`before_update` callback, then the real run with `training.max_steps` and the
-learning-rate schedule's `total_steps` sized to the budget (see `budget.py`). The same
-callback stops the real run if the deadline passes anyway; spaCy then saves
-`model-last`, which is what the benchmark scores (the dev set only logs progress).
+`spacy train`'s own loop runs with the config's learning-rate schedule made to follow
+the budget's clock (benchmarks/budget.py): the config's peak rate and warm-up share,
+decay to zero at the deadline, where a `before_update` callback stops the run and
+spaCy saves `model-last`, which is what the benchmark scores (the dev set only logs
+progress). The same callback saves the curve's checkpoints on the way.
+
+    python -m benchmarks.spacy_train CONFIG TRAIN DEV OUTPUT --budget-s 300
 """
 
 import io
 import json
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from budget import Deadline, mean_step_seconds, steps_for_budget
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_loop
 from spacy.util import load_config, registry
 from wasabi import msg
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
-sys.path.insert(0, str(SCRIPTS))
+from benchmarks.budget import BudgetClock, Checkpoints, warmup_linear_factor
+from ner_project.training.functions import register_functions
 
-import functions  # noqa: E402,F401  (registers the warm-up schedule)
-
-CLOCKS: list["StepClock"] = []
+# The run's clock and checkpoints, shared by the schedule and the callback that the
+# config names (spaCy builds both from the registry, with no other way to reach them).
+RUN: dict = {}
+NO_LIMIT = 10**9  # steps: the budget ends the run, not a step count
 
 
 class BudgetSpent(Exception):
-    """Raised before an update once the deadline has passed."""
+    """Raised before an update once the budget is spent."""
 
 
-class StepClock:
-    """spaCy `before_update` callback: notes when each update starts."""
+@registry.callbacks("benchmark.budget_stop.v1")
+def budget_stop():
+    """`before_update`: starts the clock, saves due checkpoints, stops at the end."""
 
-    def __init__(self, deadline_s: float):
-        self.deadline = Deadline(deadline_s) if deadline_s > 0 else None
-        self.starts: list[float] = []
+    def before_update(nlp, info: dict) -> None:
+        clock, checkpoints = RUN["clock"], RUN["checkpoints"]
+        clock.start()
+        RUN["steps"] = info["step"]
+        if checkpoints is not None:
+            checkpoints.save = nlp.to_disk
+            checkpoints.save_due(info["step"])
+        if clock.spent():
+            RUN["train_s"] = clock.elapsed()
+            raise BudgetSpent(f"budget spent before step {info['step']}")
 
-    def __call__(self, nlp, info: dict) -> None:
-        self.starts.append(time.perf_counter())
-        if self.deadline is not None and self.deadline.passed():
-            raise BudgetSpent(f"deadline passed before step {info['step']}")
-
-    def durations(self) -> list[float]:
-        return [b - a for a, b in zip(self.starts, self.starts[1:], strict=False)]
+    return before_update
 
 
-@registry.callbacks("benchmark.step_clock.v1")
-def step_clock(deadline_s: float = 0.0) -> StepClock:
-    clock = StepClock(deadline_s)
-    CLOCKS.append(clock)
-    return clock
+@registry.schedules("benchmark.clock_warmup_linear.v1")
+def clock_warmup_linear(
+    initial_rate: float, warmup_fraction: float, **_ignored
+) -> Iterator[float]:
+    """The config's warm-up and linear decay, over the budget's seconds."""
+    while True:
+        yield initial_rate * warmup_linear_factor(RUN["clock"].share(), warmup_fraction)
 
 
 def keep_pipes(config, names: list[str]) -> None:
@@ -62,6 +68,20 @@ def keep_pipes(config, names: list[str]) -> None:
         config["components"].pop(name, None)
         config["initialize"].get("components", {}).pop(name, None)
     config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p in names]
+
+
+def use_token_ner_head(config) -> None:
+    """Put the token-classification head (`token_ner`, softmax over BILUO tags) in
+    place of the transition-based NER, on the same transformer listener."""
+    ner = config["components"]["ner"]
+    listener = ner["model"]["tok2vec"]
+    config["components"]["ner"] = {
+        "factory": "token_ner",
+        "model": {
+            "@architectures": "ner_project.TokenClassifier.v1",
+            "tok2vec": listener,
+        },
+    }
 
 
 def parse_settings(settings: list[str]) -> dict:
@@ -79,30 +99,62 @@ def parse_settings(settings: list[str]) -> dict:
     return overrides
 
 
+def base_overrides(
+    train_path: Path, dev_path: Path, seed: int, transformer: str, learn_rate: float
+) -> dict:
+    """The corpora, seed, transformer and peak rate, as config overrides."""
+    base = {
+        "paths.train": str(train_path),
+        "paths.dev": str(dev_path),
+        "system.seed": seed,
+    }
+    if transformer:
+        base["components.transformer.model.name"] = transformer
+    if learn_rate > 0:
+        base["training.optimizer.learn_rate.initial_rate"] = learn_rate
+    return base
+
+
+def budget_overrides(config) -> dict:
+    """The config's schedule on the budget's clock, no step limit, dev scores logged
+    only at the start (the benchmark scores the test set itself)."""
+    schedule = config["training"]["optimizer"]["learn_rate"]
+    return {
+        "training.max_steps": NO_LIMIT,
+        "training.eval_frequency": NO_LIMIT,
+        "training.optimizer.learn_rate": {
+            "@schedules": "benchmark.clock_warmup_linear.v1",
+            "initial_rate": schedule["initial_rate"],
+            "warmup_fraction": schedule["warmup_fraction"],
+        },
+    }
+
+
 def run_spacy_train(
-    config_path: Path,
-    overrides: dict,
-    pipes: list[str],
-    deadline_s: float,
-    output: Path | None,
+    config_path: Path, overrides: dict, pipes: list[str], output: Path, ner_head: str
 ) -> tuple[bool, float]:
-    """One run of spaCy's training loop (initialisation not timed): whether it ended
-    at max_steps rather than at the deadline, and the loop's seconds."""
+    """One run of spaCy's training loop (initialisation not timed): whether the budget
+    ended it (rather than the data or an error), and the loop's seconds."""
     config = load_config(config_path, overrides=overrides, interpolate=False)
     if pipes:
         keep_pipes(config, pipes)
-    config["training"]["before_update"] = {
-        "@callbacks": "benchmark.step_clock.v1",
-        "deadline_s": deadline_s,
-    }
+    if ner_head == "token":
+        use_token_ner_head(config)
+    for key, value in budget_overrides(config).items():
+        section, _, name = key.rpartition(".")
+        node = config
+        for part in section.split("."):
+            node = node[part]
+        node[name] = value
+    config["training"]["before_update"] = {"@callbacks": "benchmark.budget_stop.v1"}
     nlp = init_nlp(config)
     start = time.perf_counter()
     try:
-        train_loop(nlp, output, stdout=sys.stdout if output else io.StringIO())
+        train_loop(nlp, output, stdout=io.StringIO())
     except BudgetSpent as stop:
-        msg.warn(f"Stopped by the budget: {stop}")
-        return False, time.perf_counter() - start
-    return True, time.perf_counter() - start
+        msg.info(f"Stopped by the budget: {stop}")
+        return True, time.perf_counter() - start
+    return False, time.perf_counter() - start
 
 
 def train(
@@ -114,65 +166,60 @@ def train(
     transformer: str = typer.Option("", help="Transformer folder or name, if any"),
     learn_rate: float = typer.Option(0.0, help="Peak learning rate; 0: the config's"),
     threads: int = typer.Option(2, help="torch threads"),
-    calibration_steps: int = typer.Option(6, help="Throwaway steps timed first"),
     seed: int = typer.Option(0, help="Random seed"),
     pipes: str = typer.Option("", help="Comma-separated components to keep (all)"),
     settings: list[str] = typer.Option(
         [], "--set", help="Config setting section.key=value (JSON value), repeatable"
     ),
+    ner_head: str = typer.Option(
+        "config", help="config: the config's NER; token: the token-classification head"
+    ),
+    curve: bool = typer.Option(True, help="Save checkpoints at shares of the budget"),
 ) -> None:
-    """Train CONFIG_PATH on TRAIN_PATH for as many steps as BUDGET_S allows.
+    """Train CONFIG_PATH on TRAIN_PATH until BUDGET_S seconds of training are spent.
 
     `--pipes transformer,ner` benchmarks the model alone: rule components of the
     project's config (contact patterns labelling EMAIL, URL, PHONE) would add labels
     that a benchmark corpus does not have, and so only cost precision."""
+    if ner_head not in {"config", "token"}:
+        msg.fail(f"--ner-head {ner_head!r}: choose config or token", exits=1)
     kept = [name.strip() for name in pipes.split(",") if name.strip()]
     import torch
 
+    register_functions()  # the config's optimizer, reader and components
     torch.set_num_threads(threads)
     output.mkdir(parents=True, exist_ok=True)
-    base = {
-        "paths.train": str(train_path),
-        "paths.dev": str(dev_path),
-        "system.seed": seed,
-    }
-    if transformer:
-        base["components.transformer.model.name"] = transformer
-    if learn_rate > 0:
-        base["training.optimizer.learn_rate.initial_rate"] = learn_rate
-    base.update(parse_settings(settings))
-
-    def sized(steps: int) -> dict:
-        return {
-            **base,
-            "training.max_steps": steps,
-            "training.optimizer.learn_rate.total_steps": steps,
-            "training.eval_frequency": steps + 1,
+    overrides = base_overrides(train_path, dev_path, seed, transformer, learn_rate)
+    overrides.update(parse_settings(settings))
+    clock = BudgetClock(budget_s)
+    checkpoints = Checkpoints(clock, output, save=lambda path: None) if curve else None
+    RUN.update(clock=clock, checkpoints=checkpoints, steps=0)
+    by_budget, loop_s = run_spacy_train(config_path, overrides, kept, output, ner_head)
+    if not by_budget:
+        msg.warn("The run ended before its budget")
+    curve_points = list(checkpoints.saved) if checkpoints else []
+    curve_points.append(
+        {
+            "share": 1.0,
+            "train_s": round(clock.elapsed(), 1),
+            "steps": RUN["steps"],
+            "model": str(output / "model-last"),
         }
-
-    start = time.perf_counter()
-    run_spacy_train(config_path, sized(calibration_steps), kept, 0.0, None)
-    step_s = mean_step_seconds(CLOCKS[-1].durations())
-    calibration_s = time.perf_counter() - start
-    steps = steps_for_budget(step_s, budget_s, min_steps=2)
-    msg.info(f"{config_path.name}: {step_s:.3f} s a step, {steps} steps in budget")
-
-    overrides = {**sized(steps), "training.eval_frequency": steps}
-    finished, train_s = run_spacy_train(config_path, overrides, kept, budget_s, output)
+    )
     info = {
-        "train_s": round(train_s, 1),
-        # The clock notes a step before the deadline check that may cancel it.
-        "steps": len(CLOCKS[-1].starts) - (0 if finished else 1),
-        "planned_steps": steps + 1,
-        "finished_schedule": finished,
-        "step_s": round(step_s, 3),
-        "calibration_s": round(calibration_s, 1),
+        "train_s": round(clock.elapsed(), 1),
+        "loop_s": round(loop_s, 1),
+        "steps": RUN["steps"],
+        "ended_by_budget": by_budget,
+        "schedule": "warm-up and linear decay over the budget's clock",
         "learn_rate": learn_rate or None,
         "settings": settings,
+        "ner_head": ner_head,
         "threads": torch.get_num_threads(),
+        "curve": curve_points,
     }
     (output / "train.json").write_text(json.dumps(info, indent=2))
-    msg.good(f"{info['steps']} steps in {train_s:.0f} s; model in {output}")
+    msg.good(f"{info['steps']} steps in {info['train_s']:.0f} s; model in {output}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 test texts, the machine's fp32 matrix-product rate measured in the same run, and the
 words per second a transformer's FLOPs allow at that rate."""
 
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +9,7 @@ from pathlib import Path
 import torch
 from spacy.tokens import Doc
 
-# split_windows lives with the functions the project's configs register.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from functions import split_windows
+from ner_project.training.functions import split_windows
 
 
 def speed_texts(docs: list[Doc], max_words: int, passage_words: int = 80) -> list:
@@ -79,3 +75,16 @@ def pieces_per_word(tokenizer, texts: list) -> float:
         len(tokenizer(text, add_special_tokens=False)["input_ids"]) for text, _ in texts
     )
     return pieces / sum(words for _, words in texts)
+
+
+def speed_limit(transformer: str, test_path: Path, speed_words: int, gflops: float):
+    """Pieces a word on the timed texts, and the words/s the model's FLOPs allow."""
+    import spacy
+    from spacy.tokens import DocBin
+    from transformers import AutoConfig, AutoTokenizer
+
+    docs = list(DocBin().from_disk(test_path).get_docs(spacy.blank("en").vocab))
+    texts = speed_texts(docs, speed_words)
+    per_word = pieces_per_word(AutoTokenizer.from_pretrained(transformer), texts)
+    piece_flops = flops_per_piece(AutoConfig.from_pretrained(transformer))
+    return per_word, limit_words_per_s(gflops, piece_flops, per_word)

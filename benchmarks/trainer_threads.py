@@ -1,9 +1,10 @@
 """Why an out-of-the-box `Trainer` step can take three times a plain PyTorch step on a
 small CPU machine: time a few Trainer steps (batch 16, chunks of up to 150 words of the
 real CVs) under settings that differ in one thing each, with the CPU time split into
-user and system (kernel) time. Each setting runs in a process of its own.
+user and system (kernel) time. Each setting runs in a process of its own. What it
+found, and what the comparison took from it: docs/benchmarks.md.
 
-    python benchmarks/trainer_threads.py ../shared/data
+    python -m benchmarks.trainer_threads ../shared/data
 """
 
 import json
@@ -17,6 +18,9 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
+from benchmarks.config import CORPORA
+
+PROJECT = Path(__file__).resolve().parent.parent
 SETTINGS = {
     "torch default threads, no workers": {},
     "dataloader_num_workers=2": {"workers": 2},
@@ -28,15 +32,15 @@ SETTINGS = {
 
 def chunks(data_dir: Path, limit: int) -> list[dict]:
     """Word chunks of up to 150 words of the real CVs, with their IOB tags."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from scoring import doc_to_iob2
+    import spacy
 
-    from convert import convert_files
-    from functions import split_windows
+    from benchmarks.scoring import doc_to_iob2
+    from ner_project.conversion.corpus import convert_files
+    from ner_project.training.functions import split_windows
 
-    doc_bin, _ = convert_files([data_dir / "resumes-dotin/train.iob.tsv"], "en", None)
+    doc_bin, _ = convert_files([data_dir / CORPORA["resumes"].train], "en", None)
     found = []
-    for doc in doc_bin.get_docs(_vocab()):
+    for doc in doc_bin.get_docs(spacy.blank("en").vocab):
         starts = [t.is_sent_start or t.i == 0 for t in doc]
         for start, end in split_windows([1] * len(doc), starts, 150):
             words = [t.text for t in doc[start:end]]
@@ -46,10 +50,37 @@ def chunks(data_dir: Path, limit: int) -> list[dict]:
     return found
 
 
-def _vocab():
-    import spacy
+def plain_loop(model, collator, features: list, steps: int) -> None:
+    """The same batches through AdamW by hand, without the Trainer."""
+    import torch
 
-    return spacy.blank("en").vocab
+    optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
+    model.train()
+    for first in range(16, 16 * (steps + 1), 16):
+        batch = collator(features[first : first + 16])
+        model(**batch).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+
+def trainer_loop(model, collator, features, steps: int, workers: int, group: bool):
+    """The Trainer at its defaults but for the setting's workers and grouping."""
+    from transformers import Trainer, TrainingArguments
+
+    args = TrainingArguments(
+        output_dir="/tmp/trainer-threads",
+        per_device_train_batch_size=16,
+        max_steps=steps,
+        dataloader_num_workers=workers,
+        group_by_length=group,
+        save_strategy="no",
+        report_to=[],
+        use_cpu=True,
+        disable_tqdm=True,
+    )
+    Trainer(
+        model=model, args=args, train_dataset=features, data_collator=collator
+    ).train()
 
 
 def one(
@@ -61,15 +92,15 @@ def one(
     group: bool,
     plain: bool,
 ) -> dict:
+    """Seconds a step and user/system CPU seconds of one setting, in this process."""
     import torch
-    from hf_trainer import encode
     from transformers import (
         AutoModelForTokenClassification,
         AutoTokenizer,
         DataCollatorForTokenClassification,
-        Trainer,
-        TrainingArguments,
     )
+
+    from benchmarks.hf_recipe import encode
 
     if threads:
         torch.set_num_threads(threads)
@@ -86,28 +117,9 @@ def one(
     collator = DataCollatorForTokenClassification(tokenizer)
     before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     if plain:
-        optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
-        model.train()
-        for first in range(16, 16 * (steps + 1), 16):
-            batch = collator(features[first : first + 16])
-            model(**batch).loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
+        plain_loop(model, collator, features, steps)
     else:
-        args = TrainingArguments(
-            output_dir="/tmp/trainer-threads",
-            per_device_train_batch_size=16,
-            max_steps=steps,
-            dataloader_num_workers=workers,
-            group_by_length=group,
-            save_strategy="no",
-            report_to=[],
-            use_cpu=True,
-            disable_tqdm=True,
-        )
-        Trainer(
-            model=model, args=args, train_dataset=features, data_collator=collator
-        ).train()
+        trainer_loop(model, collator, features, steps, workers, group)
     after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
@@ -116,6 +128,20 @@ def one(
         "system_s": round(after.ru_stime - before.ru_stime + children.ru_stime, 1),
         "torch_threads": torch.get_num_threads(),
     }
+
+
+def run_setting(name: str, data_dir: Path, transformer: str, steps: int) -> dict:
+    """One setting in a process of its own (`--setting`): its figures."""
+    command = [sys.executable, "-m", "benchmarks.trainer_threads", data_dir.resolve()]
+    if Path(transformer).exists():
+        transformer = str(Path(transformer).resolve())
+    command += ["--transformer", transformer, "--steps", steps, "--setting", name]
+    done = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, cwd=PROJECT
+    )
+    if done.returncode != 0:
+        msg.fail(f"{name} failed", done.stderr[-2000:], exits=1)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def trainer_threads(
@@ -132,25 +158,7 @@ def trainer_threads(
         return
     rows = []
     for name in SETTINGS:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                data_dir,
-                "--transformer",
-                transformer,
-                "--steps",
-                str(steps),
-                "--setting",
-                name,
-            ],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
-        )
-        if done.returncode != 0:
-            msg.fail(f"{name} failed", done.stderr[-2000:], exits=1)
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_setting(name, data_dir, transformer, steps)
         rows.append((name, *result.values()))
     msg.table(
         rows,

@@ -1,49 +1,26 @@
-"""Run `spacy debug data` as a gate: errors stop the workflow, warnings are shown.
+"""Run `spacy debug data` as a gate (`debug-data` command): errors stop the workflow,
+and the passing report is saved as the step's output."""
 
-`spacy debug data` writes nothing, and a weasel command without outputs reruns every
-time, so the report it prints is also saved (only when it passes) as the gate's output.
-"""
-
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from atomic import atomic_write_bytes
+from ner_project.training.debug_data import check_data
+
+app = typer.Typer(add_completion=False)
 
 
-def check_data(
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def main(
     context: typer.Context,
     config_path: Path = typer.Argument(..., help="Filled training config"),
     report_path: Path = typer.Argument(..., help="Where to save the passing report"),
 ) -> None:
     """Run `spacy debug data CONFIG_PATH [overrides...]` and save its report."""
-    command = [sys.executable, "-m", "spacy", "debug", "data", str(config_path)]
-    # The fast tokenizer's thread pool warns when debug data forks; it is harmless.
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
-    process = subprocess.Popen(
-        [*command, *context.args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines = []
-    for line in process.stdout:
-        sys.stdout.write(line)
-        lines.append(line)
-    if process.wait() != 0:
-        msg.fail("spacy debug data found errors in the data (see above)", exits=1)
-    atomic_write_bytes(report_path, "".join(lines).encode())
-    msg.good(f"Data checks passed; report saved to {report_path}")
+    check_data(config_path, report_path, context.args)
 
 
 if __name__ == "__main__":
-    app = typer.Typer(add_completion=False)
-    app.command(
-        context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )(check_data)
     app()

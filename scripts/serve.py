@@ -1,36 +1,26 @@
-"""Serve the trained pipeline over HTTP (the FastAPI app of `service/`), one worker.
+"""Serve the trained pipeline over HTTP (the FastAPI app of `service/`), one worker
+(`serve` command).
 
 Other settings (limits, API key, CORS origins) come from NER_* environment variables;
 see service/settings.py. The API reference is at /docs once it runs.
 """
 
-import json
-import sys
 from pathlib import Path
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from spacy.util import get_package_path, is_package
+from spacy.util import is_package
 from wasabi import msg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from ner_project.pipeline.meta import DEFAULT_PIPELINE, pipeline_meta
 from service.app import create_app
 from service.settings import Settings
 
 
-def pipeline_components(model: str) -> list[str]:
-    """The components a pipeline folder or installed package lists in its meta."""
-    folder = Path(model) if Path(model).is_dir() else get_package_path(model)
-    metas = [folder / "meta.json", *folder.glob("*/meta.json")]
-    meta = next((path for path in metas if path.is_file()), None)
-    return json.loads(meta.read_text()).get("pipeline", []) if meta else []
-
-
 def main(
     model: str = typer.Option(
-        "training/model-best",
+        DEFAULT_PIPELINE,
         "--model",
         help="Pipeline folder or installed package name, such as en_resume_ner",
     ),
@@ -63,10 +53,10 @@ def main(
     if not (Path(model).is_dir() or is_package(model)):
         msg.fail(
             f"No pipeline at {model}: give a pipeline folder (spacy project run all "
-            "makes training/model-best) or an installed package such as en_resume_ner",
+            f"makes {DEFAULT_PIPELINE}) or an installed package such as en_resume_ner",
             exits=1,
         )
-    components = pipeline_components(model) if settings.int8 else []
+    components = pipeline_meta(model).get("pipeline", []) if settings.int8 else []
     if settings.int8 and "transformer" not in components:
         msg.fail(
             f"int8 quantizes a transformer, and {model} has none "

@@ -6,10 +6,10 @@ import email.policy
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import spacy
 from fastapi import (
     APIRouter,
     Depends,
@@ -28,6 +28,9 @@ from pydantic import ValidationError
 from spacy import displacy
 from starlette.concurrency import run_in_threadpool
 
+from ner_project.pipeline.meta import load_pipeline, meta_name
+from ner_project.pipeline.quantize import quantize_transformer
+
 from .batching import InferenceService, QueueFull
 from .body_limit import BodyLimitMiddleware
 from .documents import (
@@ -37,7 +40,7 @@ from .documents import (
     extract_text,
 )
 from .metrics import MetricsMiddleware, ServiceMetrics
-from .quantize import quantize_transformer
+from .openapi import document_limits
 from .resume import build_record
 from .schemas import (
     EntitiesRequest,
@@ -72,7 +75,7 @@ PALETTE = (
 api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="Required when the service is started with an API key",
+    description="The service's API key (NER_API_KEY)",
 )
 
 
@@ -82,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        nlp = await run_in_threadpool(spacy.load, settings.model)
+        nlp = await run_in_threadpool(load_pipeline, settings.model)
         if settings.int8:
             quantize_transformer(nlp)
         service = InferenceService(
@@ -126,7 +129,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.include_router(page_router)
     app.include_router(health_router)
-    app.include_router(v1_router, dependencies=[Depends(check_api_key)])
+    if settings.api_key is None:
+        app.include_router(v1_router)
+    else:
+        # Only then does the OpenAPI document ask for the key, and answer 401.
+        app.include_router(
+            v1_router,
+            dependencies=[Depends(check_api_key)],
+            responses={
+                401: {
+                    "model": ErrorMessage,
+                    "description": "Missing or wrong X-API-Key",
+                }
+            },
+        )
+    app.openapi = document_limits(app, settings)
     return app
 
 
@@ -155,8 +172,6 @@ async def check_api_key(
     settings: Annotated[Settings, Depends(get_settings)],
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> None:
-    if settings.api_key is None:
-        return
     if api_key is None or not secrets.compare_digest(
         api_key.encode(), settings.api_key.encode()
     ):
@@ -209,7 +224,6 @@ v1_router = APIRouter(
     prefix="/v1",
     tags=["entities"],
     responses={
-        401: {"model": ErrorMessage, "description": "Missing or wrong X-API-Key"},
         503: {
             "model": ErrorMessage,
             "description": "The pipeline is not loaded yet, or too many requests are "
@@ -226,7 +240,7 @@ def model_info(
 ) -> ModelInfo:
     nlp = inference.nlp
     return ModelInfo(
-        name=f"{nlp.meta.get('lang', nlp.lang)}_{nlp.meta.get('name', 'pipeline')}",
+        name=meta_name(nlp.meta, nlp.lang),
         version=str(nlp.meta.get("version", "")),
         labels=entity_labels(nlp),
         performance=nlp.meta.get("performance") or {},
@@ -281,6 +295,11 @@ PARSE_REQUEST_BODY = {
     "content": {
         "application/json": {"schema": ParseRequest.model_json_schema()},
         "multipart/form-data": {
+            "encoding": {
+                "file": {
+                    "contentType": f"application/pdf, {DOCX_MEDIA_TYPE}, text/plain"
+                }
+            },
             "schema": {
                 "type": "object",
                 "required": ["file"],
@@ -291,11 +310,19 @@ PARSE_REQUEST_BODY = {
                         "description": "A PDF, DOCX or UTF-8 text file",
                     }
                 },
-            }
+            },
         },
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         DOCX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        "text/plain": {"schema": {"type": "string"}},
+        "text/plain": {
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                # Not blank, and no NUL byte (which marks a binary file: 415).
+                "pattern": r"^[^\x00]*[^\s\x00\ufeff][^\x00]*$",
+                "description": "UTF-8 text, not blank",
+            }
+        },
     },
 }
 
@@ -328,8 +355,19 @@ async def parse(
         raise HTTPException(422, detail="the resume's text is empty")
     check_text(text, "text", settings)
     (entities,) = await run_pipeline(inference, [text])
+    record = build_record(
+        text,
+        entities,
+        settings.parse_fields,
+        settings.parse_field_types,
+        settings.phone_region,
+    )
     return ParseResponse(
-        fields=build_record(entities, settings.parse_fields),
+        fields=record.fields,
+        phone_numbers={
+            name: [asdict(number) for number in numbers]
+            for name, numbers in record.phone_numbers.items()
+        },
         entities=entities,
         text=text,
         html=render_html(text, entities, inference.nlp) if html else None,

@@ -8,19 +8,15 @@ once instead of letting the backlog (and its memory and latency) grow.
 import asyncio
 import logging
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from spacy.language import Language
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from annotation_engines import doc_entities
+from ner_project.pipeline.entities import doc_entities
 
 logger = logging.getLogger(__name__)
 

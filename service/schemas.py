@@ -92,6 +92,17 @@ class ParseRequest(BaseModel):
     )
 
 
+class PhoneNumber(BaseModel):
+    text: str = Field(
+        description="The number as the resume writes it (whitespace runs as one space)",
+        examples=["+49 30 2735 0737"],
+    )
+    e164: str = Field(
+        description="The same number in E.164: + country code and digits",
+        examples=["+493027350737"],
+    )
+
+
 class ParseResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -100,8 +111,13 @@ class ParseResponse(BaseModel):
                     "fields": {
                         "name": "Jane Doe",
                         "emails": ["jane.doe@example.com"],
-                        "phones": [],
+                        "phones": ["+49 30 2735 0737"],
                         "skills": ["Python", "SQL"],
+                    },
+                    "phone_numbers": {
+                        "phones": [
+                            {"text": "+49 30 2735 0737", "e164": "+493027350737"}
+                        ]
                     },
                     "entities": [
                         {"text": "Jane Doe", "label": "NAME", "start": 0, "end": 8}
@@ -116,7 +132,14 @@ class ParseResponse(BaseModel):
     fields: dict[str, str | list[str]] = Field(
         description="Every configured field, always present: a single-valued field "
         'holds its first value or "", a list field its distinct values in text order '
-        "or []"
+        "or []. A typed field holds only values of its type (NER_PARSE_FIELD_TYPES): "
+        "emails in their normalised form, phone numbers that are valid as written "
+        "(see phone_numbers), http(s) URLs or domains, names of 2 to 5 words"
+    )
+    phone_numbers: dict[str, list[PhoneNumber]] = Field(
+        description="For each field of type phone, always present: its numbers, in "
+        "the order of `fields`, as written and in E.164 (at most one for a "
+        "single-valued field)"
     )
     entities: list[Entity] = Field(description="All entities found, in text order")
     text: str = Field(

@@ -2,8 +2,13 @@
 
 from typing import Annotated
 
-from pydantic import Field
+import phonenumbers
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ner_project.pipeline.meta import DEFAULT_PIPELINE
+
+from .field_types import FieldType
 
 Name = Annotated[str, Field(min_length=1)]
 # One label (a single-valued field) or a non-empty list of labels (a list field).
@@ -21,6 +26,13 @@ DEFAULT_PARSE_FIELDS: dict[str, str | list[str]] = {
     "degrees": ["DEGREE"],
     "colleges": ["COLLEGE"],
 }
+# The type of each default field whose values are checked; the others are "text".
+DEFAULT_PARSE_FIELD_TYPES: dict[str, FieldType] = {
+    "name": "name",
+    "emails": "email",
+    "phones": "phone",
+    "urls": "url",
+}
 
 
 class Settings(BaseSettings):
@@ -34,7 +46,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NER_")
 
     model: str = Field(
-        "training/model-best",
+        DEFAULT_PIPELINE,
         description="Pipeline folder or installed package name, such as en_resume_ner",
     )
     max_text_chars: int = Field(
@@ -54,6 +66,20 @@ class Settings(BaseSettings):
         description="The record /v1/parse returns: each field and the entity labels "
         "that fill it; a label written as a string makes a single-valued field (the "
         "first such entity), a list of labels a list of distinct values",
+    )
+    parse_field_types: dict[Name, FieldType] | None = Field(
+        None,
+        description="What each field of /v1/parse may hold: email, phone, url, name "
+        "or text (the type of a field not named here); an entity whose text is not "
+        "of its field's type stays in `entities` but out of the field. Unset: the "
+        "fields named name, emails, phones and urls have those types, the others "
+        "text (when NER_PARSE_FIELDS renames fields, set this too)",
+    )
+    phone_region: str | None = Field(
+        None,
+        description="Region (ISO 3166 code such as US, IN, DE) of phone numbers written "
+        "without a country code; unset, only numbers written with their country code "
+        "(+49 ...) reach a phone field, since a guessed region gives a wrong number",
     )
     max_batch_size: int = Field(
         32, gt=0, description="Most texts in one nlp.pipe call across requests"
@@ -96,3 +122,35 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins allowed to call the API from a browser (empty: none)",
     )
+
+    @field_validator("phone_region")
+    @classmethod
+    def known_region(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"{region!r} is not a region phonenumbers knows: give an ISO 3166 "
+                "code such as US, IN or DE"
+            )
+        return region.upper()
+
+    @field_validator("parse_field_types")
+    @classmethod
+    def types_name_parse_fields(
+        cls, types: dict[str, FieldType] | None, info: ValidationInfo
+    ) -> dict[str, FieldType]:
+        """The default types of the parsed fields when none are given; types given
+        for fields that are not parsed are a mistake."""
+        fields = info.data.get("parse_fields", {})
+        if types is None:
+            return {
+                field: kind
+                for field, kind in DEFAULT_PARSE_FIELD_TYPES.items()
+                if field in fields
+            }
+        if unknown := [field for field in types if field not in fields]:
+            raise ValueError(
+                f"names fields that NER_PARSE_FIELDS lacks: {', '.join(unknown)}"
+            )
+        return types

@@ -1,20 +1,17 @@
-"""Shared fixtures: the scripts on the import path, real data, and a tiny transformer."""
+"""Shared fixtures: real data, a tiny transformer, and one small trained pipeline."""
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The service package, and the scripts as modules.
-sys.path.insert(0, str(PROJECT_DIR))
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-# The pipelines the tests load name functions registered there.
-import functions  # noqa: E402, F401
+from ner_project.training import functions
+from tests.helpers import PROJECT_DIR, run_cli
 
+# The pipeline folders the tests load name the project's registered functions.
+functions.register_functions()
 # Nothing in the tests may reach for the Hugging Face hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -55,45 +52,11 @@ def tiny_transformer_copy(tiny_transformer, tmp_path) -> Path:
     return copy
 
 
-def run_cli(args, cwd=None, env=None) -> subprocess.CompletedProcess:
-    """Run a command; stdout and stderr come back as one line in `.output`, without
-    colours or line wrapping, so tests can look for whole messages."""
-    result = subprocess.run(
-        [str(arg) for arg in args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ANSI_COLORS_DISABLED": "1", **(env or {})},
-    )
-    result.output = " ".join((result.stdout + "\n" + result.stderr).split())
-    return result
-
-
-def copy_project(destination: Path) -> Path:
-    """A copy of the project as a clean clone has it: no generated files."""
-
-    def generated(folder: str, names: list) -> set:
-        relative = Path(folder).resolve().relative_to(PROJECT_DIR)
-        skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
-        if relative.parts in {("corpus",), ("training",), ("packages",)}:
-            skip |= {name for name in names if name != ".gitkeep"}
-        if relative.parts == ("assets",):
-            skip.add("all-minilm-l6-v2")
-        if relative.parts == ("configs",):
-            skip.add("config.cfg")
-        return skip & set(names)
-
-    shutil.copytree(PROJECT_DIR, destination, ignore=generated)
-    for lock in destination.glob("project.lock"):
-        lock.unlink()
-    return destination
-
-
 @pytest.fixture(scope="session")
 def trained_pipeline(tmp_path_factory, tiny_transformer) -> Path:
     """One small pipeline, trained once on the demo corpus with the tiny transformer for
     a few steps, for the tests of what runs the pipeline (annotate, serving)."""
-    from convert import convert_files
+    from ner_project.conversion.corpus import convert_files
 
     root = tmp_path_factory.mktemp("trained")
     for split in ("train", "dev"):
@@ -105,7 +68,7 @@ def trained_pipeline(tmp_path_factory, tiny_transformer) -> Path:
         [
             *(sys.executable, "-m", "spacy", "train"),
             *(PROJECT_DIR / "configs" / "base_config.cfg", "--output", root / "out"),
-            *("--code", PROJECT_DIR / "scripts" / "functions.py"),
+            *("--code", PROJECT_DIR / "ner_project" / "training" / "functions.py"),
             *("--paths.train", root / "train.spacy", "--paths.dev", root / "dev.spacy"),
             *(
                 "--paths.contact_patterns",

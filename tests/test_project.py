@@ -10,7 +10,7 @@ import pytest
 import spacy
 import srsly
 
-from conftest import copy_project, run_cli
+from tests.helpers import copy_project, run_cli
 
 pytestmark = pytest.mark.workflow
 
@@ -177,6 +177,37 @@ def test_editing_the_config_reruns_training_and_what_follows(project, first_run)
     assert skipped_steps(result) == ["export-transformer", "preprocess"]
     trained = spacy.load(project_dir / "training" / "model-best")
     assert trained.config["training"]["dropout"] == 0.2
+
+
+def append_comment(module: Path) -> None:
+    """An edit that changes the module's bytes and nothing it does."""
+    module.write_text(module.read_text() + "# edited by a test\n")
+
+
+def test_editing_the_evaluation_code_reruns_evaluate_and_package_only(
+    project, first_run
+):
+    project_dir, transformer = project
+    append_comment(project_dir / "ner_project" / "evaluation" / "scores.py")
+    result = run_all(project_dir, transformer)
+    assert result.returncode == 0, result.output[-3000:]
+    assert [step for step in STEPS if step not in skipped_steps(result)] == [
+        "evaluate",
+        "package",
+    ]
+
+
+def test_editing_the_conversion_code_reruns_preprocess(project, first_run):
+    project_dir, transformer = project
+    corpora = sorted((project_dir / "corpus").glob("*.spacy"))
+    before = [path.read_bytes() for path in corpora]
+    append_comment(project_dir / "ner_project" / "conversion" / "documents.py")
+    result = run_all(project_dir, transformer)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "preprocess" not in skipped_steps(result)
+    # The corpora came out byte for byte the same, so nothing after them reruns.
+    assert [path.read_bytes() for path in corpora] == before
+    assert skipped_steps(result) == [step for step in STEPS if step != "preprocess"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,32 @@
+"""Word pieces the transformer component computes against those the text holds: the
+overlap of its strided spans and the padding of its batches, for the comparison's
+breakdown and the inference profile."""
+
+
+def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
+    """Word pieces the transformer component computes against those the texts hold.
+
+    The component sorts each `nlp.pipe` batch by length and cuts it into sub-batches
+    of at most `max_batch_items` padded tokens; each sub-batch's spans are padded to
+    the longest of them. Overlap: strided spans reading a token twice."""
+    from spacy_transformers.util import batch_by_length
+
+    component = nlp.get_pipe("transformer")
+    get_spans = component.model.attrs["get_spans"]
+    tokenizer = component.model.tokenizer
+    text_pieces = span_pieces = padded_pieces = 0
+    for first in range(0, len(texts), batch_size):
+        docs = [nlp.make_doc(text) for text, _ in texts[first : first + batch_size]]
+        text_pieces += sum(len(tokenizer(doc.text)["input_ids"]) for doc in docs)
+        for indices in batch_by_length(docs, component.cfg["max_batch_items"]):
+            lengths = [
+                len(tokenizer(span.text)["input_ids"])
+                for spans in get_spans([docs[i] for i in indices])
+                for span in spans
+            ]
+            span_pieces += sum(lengths)
+            padded_pieces += len(lengths) * max(lengths, default=0)
+    return {
+        "overlap_factor": round(span_pieces / text_pieces, 3),
+        "padding_factor": round(padded_pieces / max(span_pieces, 1), 3),
+    }

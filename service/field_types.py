@@ -1,0 +1,109 @@
+"""What each kind of resume field may hold: an entity's text passes its field's type, or
+stays out of the field (it is still listed among the entities).
+
+Each validator takes an entity's text, its whitespace already collapsed, and gives the
+value the field holds, or None for text that is not one: a model that labels "Ltd" a
+phone number or "Maria" an email must not put them in `phones` or `emails`. They live
+in the service, not in the pipeline, because they need email-validator and
+phonenumbers, which the packaged pipeline does not.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+FieldType = Literal["email", "phone", "url", "name", "text"]
+
+# What a phone number is written with: digits, a leading +, and separators.
+PHONE_CHARACTERS = re.compile(r"\+?[\d\s().\-/]+")
+# One label of a host name (RFC 1123), and a top-level domain: letters, or punycode.
+HOST_LABEL = re.compile(r"(?!-)[a-z\d-]{1,63}(?<!-)", re.IGNORECASE)
+TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z\d-]{1,59}", re.IGNORECASE)
+NAME_WORDS = range(2, 6)
+# Marks a name's words may carry besides letters: O'Neil, Jean-Luc, J. R. R.
+NAME_MARKS = str.maketrans("", "", "'’-.")
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A valid phone number: as the resume writes it, and in E.164."""
+
+    text: str
+    e164: str
+
+
+def email(text: str) -> str | None:
+    """The address in email-validator's normalised form (domain lowercased), if its
+    syntax is valid; its domain is not looked up."""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def phone(text: str, region: str | None = None) -> PhoneNumber | None:
+    """The number, if `text` is only a phone number and phonenumbers finds it valid.
+
+    Without a `region`, only numbers written with their country code (+49 ...) can be
+    read; with one (an ISO 3166 code such as "US"), national numbers are taken to be
+    from there.
+    """
+    if not PHONE_CHARACTERS.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return PhoneNumber(text=text, e164=e164)
+
+
+def url(text: str) -> str | None:
+    """The text, if it is an http(s) URL or a bare domain with an optional path
+    (`github.com/jd`, `www.janedoe.dev`) whose host is a valid domain name."""
+    if not text or any(character.isspace() for character in text):
+        return None
+    has_scheme = "://" in text
+    try:
+        parts = urlsplit(text if has_scheme else f"http://{text}")
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"}:
+        return None
+    if "@" in parts.netloc or not valid_host(parts.hostname or ""):
+        return None
+    return text
+
+
+def valid_host(host: str) -> bool:
+    """A domain name with at least two labels and a top-level domain of letters."""
+    labels = host.removesuffix(".").split(".")
+    return (
+        len(labels) >= 2
+        and len(host) <= 253
+        and all(HOST_LABEL.fullmatch(label) for label in labels)
+        and TOP_LEVEL_DOMAIN.fullmatch(labels[-1]) is not None
+    )
+
+
+def name(text: str) -> str | None:
+    """The text, if it looks like a person's name: 2 to 5 words of letters (with the
+    apostrophes, hyphens and periods of O'Neil, Jean-Luc or J. R.)."""
+    words = text.split()
+    if len(words) not in NAME_WORDS:
+        return None
+    if all(word.translate(NAME_MARKS).isalpha() for word in words):
+        return text
+    return None
+
+
+def plain_text(text: str) -> str | None:
+    """Any text that is not empty."""
+    return text or None

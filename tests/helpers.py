@@ -1,0 +1,240 @@
+"""What several test modules share: running commands and step scripts, the converter's
+tiny inputs and checks, and the service in-process or as a real server."""
+
+import importlib.util
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import spacy
+import typer
+from docx import Document
+from fastapi.testclient import TestClient
+from spacy.tokens import Doc, DocBin
+from typer.testing import CliRunner
+
+from service.app import create_app
+from service.settings import Settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# A short resume with every contact field, written twice in different cases.
+RESUME = """Jane Doe
+Data Engineer at Acme Corp, Berlin
+Email: jane.doe@example.com | Phone: +49 30 2735 0737
+Web: https://github.com/janedoe
+Contact again: JANE.DOE@example.com or +49 30 2735 0737"""
+
+
+def run_cli(args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    """Run a command; stdout and stderr come back as one line in `.output`, without
+    colours or line wrapping, so tests can look for whole messages."""
+    result = subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ANSI_COLORS_DISABLED": "1", **(env or {})},
+    )
+    result.output = " ".join((result.stdout + "\n" + result.stderr).split())
+    return result
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project as a clean clone has it: no generated files."""
+
+    def generated(folder: str, names: list) -> set:
+        relative = Path(folder).resolve().relative_to(PROJECT_DIR)
+        skip = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
+        if relative.parts in {("corpus",), ("training",), ("packages",)}:
+            skip |= {name for name in names if name != ".gitkeep"}
+        if relative.parts == ("assets",):
+            skip.add("all-minilm-l6-v2")
+        if relative.parts == ("configs",):
+            skip.add("config.cfg")
+        return skip & set(names)
+
+    shutil.copytree(PROJECT_DIR, destination, ignore=generated)
+    for lock in destination.glob("project.lock"):
+        lock.unlink()
+    return destination
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def load_script(name: str) -> ModuleType:
+    """A step script of `scripts/` as a module, to call its CLI in this process (the
+    scripts are entry points, not an importable package)."""
+    path = PROJECT_DIR / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CONVERT_APP = typer.Typer()
+CONVERT_APP.command()(load_script("convert").convert)
+
+
+@dataclass
+class Outcome:
+    """Exit code, and stdout and stderr as one line without colours or wrapping."""
+
+    code: int
+    output: str
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def invoke(*args) -> Outcome:
+    """`python scripts/convert.py ARGS`, run in this process (fast: spaCy is loaded)."""
+    result = CliRunner().invoke(CONVERT_APP, [str(arg) for arg in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, " ".join(ANSI.sub("", result.output).split()))
+
+
+def entities(docs) -> list[list[tuple[str, str]]]:
+    """(text, label) of each document's entities."""
+    if isinstance(docs, DocBin):
+        docs = docs.get_docs(spacy.blank("en").vocab)
+    return [[(ent.text, ent.label_) for ent in doc.ents] for doc in docs]
+
+
+def read_corpus(path: Path) -> list[Doc]:
+    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+
+
+def assert_refused(outcome: Outcome, where: str, problem: str, folder: Path) -> None:
+    """Exit 1, a message naming the place and the problem, and no corpus, report or
+    temporary file left in `folder`."""
+    assert outcome.code == 1, outcome.output
+    assert where in outcome.output, outcome.output
+    assert problem in outcome.output, outcome.output
+    outputs = (".spacy", ".stats.json", "split.json")
+    written = [
+        path.name for path in folder.rglob("*") if any(o in path.name for o in outputs)
+    ]
+    assert written == [], written
+
+
+# The service
+
+
+def make_docx(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
+    """A DOCX file of these paragraphs, and a table of these rows if given."""
+    document = Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, values in zip(grid.rows, table, strict=True):
+            for cell, value in zip(row.cells, values, strict=True):
+                cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing `lines` in Helvetica: the smallest file a PDF reader
+    takes, written out object by object."""
+    escaped = [
+        line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        for line in lines
+    ]
+    content = (
+        "BT /F1 11 Tf 14 TL 72 720 Td "
+        + " ".join(f"({line}) Tj T*" for line in escaped)
+        + " ET"
+    )
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(pdf)
+    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    pdf += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    return pdf + f"startxref\n{xref}\n%%EOF\n".encode()
+
+
+def make_client(pipeline, **settings) -> TestClient:
+    """The app around `pipeline`; use it in a `with` block to load the pipeline."""
+    return TestClient(create_app(Settings(model=str(pipeline), **settings)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    output: list[str] = field(default_factory=list)
+
+    def logs(self) -> str:
+        """Everything the server printed, once it has stopped."""
+        return "".join(self.output)
+
+
+@contextmanager
+def running_server(
+    command: list, port: int, cwd=None, env=None, timeout: float = 90
+) -> Iterator[Server]:
+    """Run `command` (which must listen on 127.0.0.1:`port`) until the block ends."""
+    process = subprocess.Popen(
+        [str(arg) for arg in command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = Server(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {process.stdout.read()[-3000:]}")
+            assert time.monotonic() < deadline, f"server not ready in {timeout} s"
+            try:
+                if httpx.get(f"{server.url}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        server.output.append(process.stdout.read())

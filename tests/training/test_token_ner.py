@@ -1,0 +1,131 @@
+"""The token-classification NER head (`token_ner`): one BILUO tag per token, decoded so
+that only whole entities come out, trained, saved and loaded like any spaCy component."""
+
+import itertools
+
+import numpy
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+from thinc.api import Config
+
+from ner_project.conversion.corpus import convert_files
+from ner_project.training.functions import best_valid_path, valid_transitions
+from tests.helpers import PROJECT_DIR
+
+UPDATES = 40  # 8 passes over 5 batches
+TAGS = ["O", "B-A", "I-A", "L-A", "U-A", "B-B", "I-B", "L-B", "U-B"]
+
+
+def is_valid(tags: list[str]) -> bool:
+    """Every entity opens (B), goes on (I) and closes (L) with one label, or is U."""
+    open_label = None
+    for tag in tags:
+        prefix, _, label = tag.partition("-")
+        if open_label is not None:
+            if prefix not in {"I", "L"} or label != open_label:
+                return False
+            open_label = None if prefix == "L" else open_label
+        elif prefix in {"I", "L"}:
+            return False
+        elif prefix == "B":
+            open_label = label
+    return open_label is None
+
+
+def test_decoding_turns_the_likeliest_broken_tags_into_whole_entities():
+    # Token by token, the likeliest tags read I-A B-B L-A: no valid sequence.
+    likeliest = [TAGS.index(tag) for tag in ("I-A", "B-B", "L-A")]
+    log_probs = numpy.full((3, len(TAGS)), -5.0)
+    log_probs[numpy.arange(3), likeliest] = -0.1
+    path = [TAGS[i] for i in best_valid_path(log_probs, *valid_transitions(TAGS))]
+    assert is_valid(path)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_decoding_finds_the_best_valid_sequence(seed):
+    rng = numpy.random.default_rng(seed)
+    log_probs = numpy.log(rng.dirichlet(numpy.ones(len(TAGS)), size=4))
+    decoded = best_valid_path(log_probs, *valid_transitions(TAGS))
+    valid = [
+        path
+        for path in itertools.product(range(len(TAGS)), repeat=4)
+        if is_valid([TAGS[i] for i in path])
+    ]
+    best = max(valid, key=lambda path: log_probs[numpy.arange(4), path].sum())
+    assert tuple(decoded) == best
+
+
+def token_ner_config(tiny_transformer) -> Config:
+    """The shipped config with the token-classification head in place of the
+    transition-based one."""
+    config = Config().from_disk(PROJECT_DIR / "configs" / "base_config.cfg")
+    listener = config["components"]["ner"]["model"]["tok2vec"]
+    config["components"]["ner"] = {
+        "factory": "token_ner",
+        "model": {
+            "@architectures": "ner_project.TokenClassifier.v1",
+            "tok2vec": listener,
+        },
+    }
+    config["components"]["transformer"]["model"]["name"] = str(tiny_transformer)
+    config["nlp"]["pipeline"] = ["transformer", "ner"]
+    config["training"]["optimizer"]["learn_rate"]["total_steps"] = UPDATES
+    del config["components"]["contact_patterns"]
+    del config["initialize"]["components"]["contact_patterns"]
+    return config
+
+
+@pytest.fixture(scope="module")
+def demo_examples():
+    doc_bin, _ = convert_files([PROJECT_DIR / "assets/demo/train.tsv"], "en", None)
+    nlp = spacy.blank("en")
+    return [
+        Example(nlp.make_doc(doc.text), doc)
+        for doc in list(doc_bin.get_docs(nlp.vocab))[:40]
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_transformer, demo_examples):
+    config = token_ner_config(tiny_transformer)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    optimizer = nlp.initialize(lambda: demo_examples)
+    losses = []
+    for _ in range(8):
+        for batch in spacy.util.minibatch(demo_examples, size=8):
+            losses.append(nlp.update(batch, sgd=optimizer, drop=0.1)["ner"])
+            optimizer.step_schedules()  # as spacy train does after each update
+    return nlp, losses
+
+
+def test_the_head_learns_the_labels_of_the_data_and_its_loss_falls(trained):
+    nlp, losses = trained
+    labels = set(nlp.get_pipe("ner").labels)
+    assert {"NAME", "EMAIL", "SKILL", "COMPANY"} <= labels
+    assert numpy.mean(losses[-5:]) < 0.5 * numpy.mean(losses[:5])
+
+
+def test_predicted_entities_are_whole_and_scored_by_the_ner_scorer(
+    trained, demo_examples
+):
+    nlp, _ = trained
+    scores = nlp.evaluate(demo_examples)
+    assert scores["ents_f"] > 0.05  # untrained, it finds none
+    for doc in nlp.pipe(eg.reference.text for eg in demo_examples):
+        tags = [f"{t.ent_iob_}-{t.ent_type_}" if t.ent_type_ else "O" for t in doc]
+        assert all(
+            not tag.startswith("I-") or tags[i - 1] != "O" for i, tag in enumerate(tags)
+        )
+
+
+def test_a_saved_pipeline_loads_and_predicts_the_same_entities(trained, tmp_path):
+    nlp, _ = trained
+    text = "Priya Raman, Data Engineer at Northwind Analytics. priya@example.com"
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.get_pipe("ner").labels == nlp.get_pipe("ner").labels
+    spans = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+    assert [(e.start_char, e.end_char, e.label_) for e in loaded(text).ents] == spans
+    assert DocBin(docs=[loaded(text)]).to_bytes()

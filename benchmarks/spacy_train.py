@@ -197,17 +197,19 @@ def train(
     by_budget, loop_s = run_spacy_train(config_path, overrides, kept, output, ner_head)
     if not by_budget:
         msg.warn("The run ended before its budget")
+    # Training seconds when the budget stopped the run, before spaCy saved the model.
+    train_s = RUN.get("train_s", clock.elapsed())
     curve_points = list(checkpoints.saved) if checkpoints else []
     curve_points.append(
         {
             "share": 1.0,
-            "train_s": round(clock.elapsed(), 1),
+            "train_s": round(train_s, 1),
             "steps": RUN["steps"],
             "model": str(output / "model-last"),
         }
     )
     info = {
-        "train_s": round(clock.elapsed(), 1),
+        "train_s": round(train_s, 1),
         "loop_s": round(loop_s, 1),
         "steps": RUN["steps"],
         "ended_by_budget": by_budget,

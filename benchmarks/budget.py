@@ -68,7 +68,6 @@ class Checkpoints:
 
     clock: BudgetClock
     folder: Path
-    save: Callable[[Path], None]
     saved: list[dict] = field(default_factory=list)
 
     def due(self) -> list[float]:
@@ -76,12 +75,13 @@ class Checkpoints:
         share = self.clock.share()
         return [s for s in CURVE_SHARES[:-1] if s <= share and s not in done]
 
-    def save_due(self, steps: int) -> None:
+    def save_due(self, steps: int, save: Callable[[Path], None]) -> None:
+        """Call `save(folder)` for each share passed since the last call."""
         for share in self.due():
             train_s = self.clock.elapsed()
             path = self.folder / f"share-{share}"
             with self.clock.paused():
-                self.save(path)
+                save(path)
             self.saved.append(
                 {
                     "share": share,

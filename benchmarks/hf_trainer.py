@@ -14,6 +14,7 @@ a process of its own, so that the comparison measures its peak memory:
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -39,8 +40,15 @@ class BudgetCallback(TrainerCallback):
     """Starts the clock at the first step, saves the curve's checkpoints, and stops
     the run once the budget is spent."""
 
-    def __init__(self, clock: BudgetClock, checkpoints: Checkpoints):
-        self.clock, self.checkpoints, self.steps = clock, checkpoints, 0
+    def __init__(
+        self, clock: BudgetClock, checkpoints: Checkpoints, save: Callable[[Path], None]
+    ):
+        self.clock, self.checkpoints, self.save, self.steps = (
+            clock,
+            checkpoints,
+            save,
+            0,
+        )
         self.stopped_s: float | None = None
 
     def on_step_begin(self, args, state, control, **kwargs):
@@ -48,7 +56,7 @@ class BudgetCallback(TrainerCallback):
 
     def on_step_end(self, args, state, control, **kwargs):
         self.steps = state.global_step
-        self.checkpoints.save_due(state.global_step)
+        self.checkpoints.save_due(state.global_step, self.save)
         if self.clock.spent():
             self.stopped_s = self.clock.elapsed()
             control.should_training_stop = True
@@ -137,8 +145,8 @@ def train(
         model.save_pretrained(path)
         tokenizer.save_pretrained(path)
 
-    checkpoints = Checkpoints(clock, output, save)
-    callback = BudgetCallback(clock, checkpoints)
+    checkpoints = Checkpoints(clock, output)
+    callback = BudgetCallback(clock, checkpoints, save)
     model = fresh_model(transformer, labels)
     arguments = training_arguments(output, batch_size, learn_rate, seed)
     trainer = make_trainer(

@@ -44,8 +44,7 @@ def budget_stop():
         clock.start()
         RUN["steps"] = info["step"]
         if checkpoints is not None:
-            checkpoints.save = nlp.to_disk
-            checkpoints.save_due(info["step"])
+            checkpoints.save_due(info["step"], nlp.to_disk)
         if clock.spent():
             RUN["train_s"] = clock.elapsed()
             raise BudgetSpent(f"budget spent before step {info['step']}")
@@ -192,7 +191,7 @@ def train(
     overrides = base_overrides(train_path, dev_path, seed, transformer, learn_rate)
     overrides.update(parse_settings(settings))
     clock = BudgetClock(budget_s)
-    checkpoints = Checkpoints(clock, output, save=lambda path: None) if curve else None
+    checkpoints = Checkpoints(clock, output) if curve else None
     RUN.update(clock=clock, checkpoints=checkpoints, steps=0)
     by_budget, loop_s = run_spacy_train(config_path, overrides, kept, output, ner_head)
     if not by_budget:

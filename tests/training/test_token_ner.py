@@ -10,6 +10,7 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 from thinc.api import Config
 
+from benchmarks.spacy_train import use_token_ner_head
 from ner_project.conversion.corpus import convert_files
 from ner_project.training.functions import best_valid_path, valid_transitions
 from tests.helpers import PROJECT_DIR
@@ -61,14 +62,7 @@ def token_ner_config(tiny_transformer) -> Config:
     """The shipped config with the token-classification head in place of the
     transition-based one."""
     config = Config().from_disk(PROJECT_DIR / "configs" / "base_config.cfg")
-    listener = config["components"]["ner"]["model"]["tok2vec"]
-    config["components"]["ner"] = {
-        "factory": "token_ner",
-        "model": {
-            "@architectures": "ner_project.TokenClassifier.v1",
-            "tok2vec": listener,
-        },
-    }
+    use_token_ner_head(config)
     config["components"]["transformer"]["model"]["name"] = str(tiny_transformer)
     config["nlp"]["pipeline"] = ["transformer", "ner"]
     config["training"]["optimizer"]["learn_rate"]["total_steps"] = UPDATES

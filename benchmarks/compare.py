@@ -367,7 +367,11 @@ def compare(
         "pieces_per_word": round(per_word, 3),
         "limit_words_per_s": round(limit, 1),
         "documents": {"train": train_docs or "all", "test": test_docs or "all"},
-        "recipe": RECIPE_NOTE,
+        "recipe": (
+            RECIPE_NOTE
+            if not ours_settings
+            else RECIPE_NOTE.replace("as shipped", "with the settings below")
+        ),
         "ours_settings": ours_settings,
         "also_running": also_running,
         "systems": rows,

@@ -8,10 +8,15 @@ def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
 
     The component sorts each `nlp.pipe` batch by length and cuts it into sub-batches
     of at most `max_batch_items` padded tokens; each sub-batch's spans are padded to
-    the longest of them. Overlap: strided spans reading a token twice."""
+    the longest of them, or, with the project's length-grouped transformer, to the
+    longest of each group of similar length. Overlap: strided spans reading a token
+    twice."""
     from spacy_transformers.util import batch_by_length
 
+    from ner_project.training.functions import padding_limited_groups
+
     component = nlp.get_pipe("transformer")
+    attrs = component.model.attrs
     get_spans = component.model.attrs["get_spans"]
     tokenizer = component.model.tokenizer
     text_pieces = span_pieces = padded_pieces = 0
@@ -25,7 +30,17 @@ def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
                 for span in spans
             ]
             span_pieces += sum(lengths)
-            padded_pieces += len(lengths) * max(lengths, default=0)
+            groups = (
+                padding_limited_groups(
+                    lengths, attrs["max_padding"], attrs["max_items"]
+                )
+                if "max_padding" in attrs
+                else [range(len(lengths))]
+            )
+            padded_pieces += sum(
+                len(group) * max((lengths[i] for i in group), default=0)
+                for group in groups
+            )
     return {
         "overlap_factor": round(span_pieces / text_pieces, 3),
         "padding_factor": round(padded_pieces / max(span_pieces, 1), 3),

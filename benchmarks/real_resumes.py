@@ -2,7 +2,8 @@
 share: a check that the demo corpus teaches what real resumes need, not a template.
 
 The real corpus has no PHONE label and splits skills three ways; its labels are mapped
-onto the pipeline's, and predictions of labels it lacks are left out of the score.
+onto the pipeline's by configs/resume_labels.json, and only the labels both have are
+scored.
 
     python -m benchmarks.real_resumes training/model-best ../shared/data
 """
@@ -11,35 +12,22 @@ from pathlib import Path
 
 import srsly
 import typer
-from spacy.tokens import Span
 from wasabi import msg
 
 from benchmarks.config import CORPORA
-from ner_project.conversion.corpus import convert_files
+from ner_project.conversion.corpus import read_documents, to_doc_bin
+from ner_project.conversion.labels import read_label_map
 from ner_project.evaluation.scores import entity_metrics, predict, print_metrics
 from ner_project.files import atomic_write_bytes
 from ner_project.pipeline.meta import load_pipeline
 
-REAL_TO_DEMO = {
-    "Name": "NAME",
-    "Email Address": "EMAIL",
-    "Location": "LOCATION",
-    "Designation": "DESIGNATION",
-    "Companies worked at": "COMPANY",
-    "Degree": "DEGREE",
-    "College Name": "COLLEGE",
-    "Job Specific Skills": "SKILL",
-    "Tech Tools": "SKILL",
-    "Soft Skills": "SKILL",
-}
+# The real corpus's labels mapped onto the project's, as the resume-model workflow maps
+# them.
+RESUME_LABELS = Path(__file__).resolve().parent.parent / "configs/resume_labels.json"
 
 
-def relabel(doc, mapping: dict, keep: set) -> None:
-    doc.ents = [
-        Span(doc, ent.start, ent.end, label=mapping.get(ent.label_, ent.label_))
-        for ent in doc.ents
-        if mapping.get(ent.label_, ent.label_) in keep
-    ]
+def keep_labels(doc, keep: set) -> None:
+    doc.ents = [ent for ent in doc.ents if ent.label_ in keep]
 
 
 def real_resumes(
@@ -51,14 +39,18 @@ def real_resumes(
 ) -> None:
     """Print P/R/F per shared label of MODEL on resumes-dotin/test.iob.tsv."""
     nlp = load_pipeline(model)
-    shared = set(REAL_TO_DEMO.values()) & set(nlp.get_pipe("ner").labels)
-    doc_bin, _ = convert_files([data_dir / CORPORA["resumes"].test], "en", None)
-    gold = list(doc_bin.get_docs(nlp.vocab))
+    mapping = read_label_map(RESUME_LABELS)
+    shared = {label for label in mapping.values() if label} & set(
+        nlp.get_pipe("ner").labels
+    )
+    test_path = data_dir / CORPORA["resumes"].test
+    docs, _ = read_documents([test_path], "en", None, label_map=RESUME_LABELS)
+    gold = list(to_doc_bin(docs).get_docs(nlp.vocab))
     for doc in gold:
-        relabel(doc, REAL_TO_DEMO, shared)
+        keep_labels(doc, shared)
     examples = predict(nlp, gold)
     for eg in examples:
-        relabel(eg.predicted, {}, shared)
+        keep_labels(eg.predicted, shared)
     metrics = {"model": model, "labels": sorted(shared), **entity_metrics(examples)}
     print_metrics(metrics)
     msg.good(f"F1 on the real test CVs, shared labels: {metrics['ents_f']:.3f}")

@@ -129,22 +129,37 @@ def budget_overrides(config) -> dict:
     }
 
 
+def set_value(config, key: str, value) -> None:
+    """config[section]...[name] = value, for key "section.….name"."""
+    section, _, name = key.rpartition(".")
+    node = config
+    for part in section.split("."):
+        if not isinstance(node.get(part), dict):
+            msg.fail(f"--set {key}: the config has no section {section!r}", exits=1)
+        node = node[part]
+    node[name] = value
+
+
 def run_spacy_train(
-    config_path: Path, overrides: dict, pipes: list[str], output: Path, ner_head: str
+    config_path: Path,
+    overrides: dict,
+    settings: dict,
+    pipes: list[str],
+    output: Path,
+    ner_head: str,
 ) -> tuple[bool, float]:
     """One run of spaCy's training loop (initialisation not timed): whether the budget
-    ended it (rather than the data or an error), and the loop's seconds."""
+    ended it (rather than the data or an error), and the loop's seconds. `settings`
+    apply after the head is chosen, so they may set the token head's own."""
     config = load_config(config_path, overrides=overrides, interpolate=False)
     if pipes:
         keep_pipes(config, pipes)
     if ner_head == "token":
         use_token_ner_head(config)
+    for key, value in settings.items():
+        set_value(config, key, value)
     for key, value in budget_overrides(config).items():
-        section, _, name = key.rpartition(".")
-        node = config
-        for part in section.split("."):
-            node = node[part]
-        node[name] = value
+        set_value(config, key, value)
     config["training"]["before_update"] = {"@callbacks": "benchmark.budget_stop.v1"}
     nlp = init_nlp(config)
     start = time.perf_counter()
@@ -189,11 +204,12 @@ def train(
     torch.set_num_threads(threads)
     output.mkdir(parents=True, exist_ok=True)
     overrides = base_overrides(train_path, dev_path, seed, transformer, learn_rate)
-    overrides.update(parse_settings(settings))
     clock = BudgetClock(budget_s)
     checkpoints = Checkpoints(clock, output) if curve else None
     RUN.update(clock=clock, checkpoints=checkpoints, steps=0)
-    by_budget, loop_s = run_spacy_train(config_path, overrides, kept, output, ner_head)
+    by_budget, loop_s = run_spacy_train(
+        config_path, overrides, parse_settings(settings), kept, output, ner_head
+    )
     if not by_budget:
         msg.warn("The run ended before its budget")
     # Training seconds when the budget stopped the run, before spaCy saved the model.

@@ -45,6 +45,11 @@ def convert(
     train_reference: Path | None = typer.Option(
         None, help="A training .spacy corpus: warn about documents also in it"
     ),
+    labels: Path | None = typer.Option(
+        None,
+        help='JSON file renaming labels, {"label in the data": "NEW" or null to '
+        "drop}; it must name every label of the data",
+    ),
 ) -> None:
     """Convert annotated files to a .spacy corpus and a JSON report beside it."""
     try:
@@ -58,6 +63,7 @@ def convert(
             split,
             seed,
             train_reference,
+            labels,
         )
     except (DataError, OptionError) as error:
         msg.fail(str(error), exits=1)

@@ -1,5 +1,6 @@
 """Score a trained pipeline on the held-out test corpus (never the dev set that picked
-model-best), and write the error-analysis report (`evaluate` command)."""
+model-best), write the error-analysis report, and measure on the dev set how well the
+entities' confidences are calibrated (`evaluate` command)."""
 
 from pathlib import Path
 
@@ -8,8 +9,18 @@ import srsly
 import typer
 from wasabi import msg
 
+from ner_project.evaluation.calibration import (
+    calibration,
+    print_calibration,
+    reliability_png,
+)
 from ner_project.evaluation.report_files import write_report
-from ner_project.evaluation.scores import print_metrics, score_corpus
+from ner_project.evaluation.scores import (
+    predict,
+    print_metrics,
+    read_corpus,
+    score_corpus,
+)
 from ner_project.files import atomic_write_bytes
 from ner_project.pipeline.meta import load_pipeline
 
@@ -21,15 +32,28 @@ def evaluate(
     report_dir: Path | None = typer.Option(None, help="Folder for the error report"),
     training_log: Path | None = typer.Option(None, help="JSONL log of the training"),
     gpu_id: int = typer.Option(-1, help="-1 for CPU, else the GPU to run on"),
+    dev_path: Path | None = typer.Option(
+        None, help="Dev corpus (.spacy) to measure the confidences' calibration on"
+    ),
 ) -> None:
     """Evaluate MODEL on TEST_PATH, print a table, write OUTPUT and the report."""
     if gpu_id >= 0:
         spacy.require_gpu(gpu_id)
-    if not test_path.is_file():
-        msg.fail(f"Test corpus {test_path} not found", exits=1)
-    metrics, examples = score_corpus(load_pipeline(str(model)), test_path)
+    for path in (test_path, dev_path):
+        if path is not None and not path.is_file():
+            msg.fail(f"Corpus {path} not found", exits=1)
+    nlp = load_pipeline(str(model))
+    metrics, examples = score_corpus(nlp, test_path)
+    if dev_path is not None:
+        metrics["calibration"] = calibration(
+            predict(nlp, read_corpus(nlp, dev_path)), dev_path.as_posix()
+        )
+        print_calibration(metrics["calibration"])
     if report_dir is not None:
         write_report(report_dir, metrics, examples, training_log)
+        if "calibration" in metrics:
+            png = reliability_png(metrics["calibration"])
+            atomic_write_bytes(report_dir / "reliability.png", png)
     atomic_write_bytes(output, srsly.json_dumps(metrics, indent=2).encode())
     print_metrics(metrics)
     msg.good(

@@ -39,6 +39,7 @@ from .documents import (
     UnsupportedDocument,
     extract_text,
 )
+from .history import build_history, date_parser
 from .metrics import MetricsMiddleware, ServiceMetrics
 from .openapi import document_limits
 from .resume import build_record
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nlp = await run_in_threadpool(load_pipeline, settings.model)
+        await run_in_threadpool(date_parser)  # its language data, before requests
         if settings.int8:
             quantize_transformer(nlp)
         service = InferenceService(
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_queue=settings.max_queue,
             batching=settings.batching,
             on_batch=metrics.observe_batch,
+            min_confidence=settings.min_confidence,
         )
         metrics.queue.set_function(service.waiting)
         service.start()
@@ -362,12 +365,18 @@ async def parse(
         settings.parse_field_types,
         settings.phone_region,
     )
+    history = build_history(
+        text, entities, settings.parse_job_labels, settings.parse_education_labels
+    )
     return ParseResponse(
         fields=record.fields,
         phone_numbers={
             name: [asdict(number) for number in numbers]
             for name, numbers in record.phone_numbers.items()
         },
+        jobs=[asdict(job) for job in history.jobs],
+        education=[asdict(entry) for entry in history.education],
+        experience_years=history.experience_years,
         entities=entities,
         text=text,
         html=render_html(text, entities, inference.nlp) if html else None,

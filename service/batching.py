@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -51,8 +51,10 @@ class InferenceService:
         batching: bool = True,
         on_batch: Callable[[list[str], float], None] | None = None,
         torch_threads: int | None = None,
+        min_confidence: Mapping[str, float] | None = None,
     ) -> None:
         self.nlp = nlp
+        self.min_confidence = dict(min_confidence or {})
         self.on_batch = on_batch
         self.torch_threads = torch_threads
         self.max_batch_size = max_batch_size if batching else 1
@@ -85,7 +87,7 @@ class InferenceService:
         self._thread = None
 
     async def entities(self, texts: list[str]) -> list[list[dict]]:
-        """Each text's entities as {text, label, start, end} dicts, in input order."""
+        """Each text's entities as {text, label, start, end, confidence} dicts, in input order."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         try:
@@ -109,7 +111,7 @@ class InferenceService:
                 (texts[i] for i in order), batch_size=self.pipe_batch_size
             )
             for i, doc in zip(order, docs, strict=True):
-                entities[i] = doc_entities(doc)
+                entities[i] = doc_entities(doc, self.min_confidence)
         if self.on_batch is not None:
             self.on_batch(texts, time.perf_counter() - started)
         return entities

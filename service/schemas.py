@@ -26,6 +26,14 @@ class Entity(BaseModel):
         "entity's text",
         examples=[8],
     )
+    confidence: float | None = Field(
+        ge=0,
+        le=1,
+        description="How sure the pipeline is of the entity: the probability its "
+        "model gives it (1 for a pattern rule's match); null from a pipeline packaged "
+        "without confidences",
+        examples=[0.97],
+    )
 
 
 class TextEntities(BaseModel):
@@ -45,6 +53,7 @@ class EntitiesResponse(BaseModel):
                                     "label": "NAME",
                                     "start": 0,
                                     "end": 8,
+                                    "confidence": 0.97,
                                 }
                             ]
                         }
@@ -103,6 +112,37 @@ class PhoneNumber(BaseModel):
     )
 
 
+class TextValue(BaseModel):
+    text: str = Field(description="The value (whitespace runs as one space)")
+    start: int = Field(description="Offset of its first character in `text`")
+    end: int = Field(description="Offset just after its last character")
+
+
+class DateValue(BaseModel):
+    date: str = Field(
+        description='ISO 8601 at the precision written ("2014", "2014-06", '
+        '"2014-06-15"), or "present" for an open end ("till now", "to date")',
+        examples=["2019-05", "present"],
+    )
+    text: str = Field(description="The date as written (empty for an open end)")
+    start: int = Field(description="Offset of its first character in `text`")
+    end: int = Field(description="Offset just after its last character")
+
+
+class Job(BaseModel):
+    designation: TextValue | None = Field(description="The job title")
+    company: TextValue | None = Field(description="The employer")
+    location: TextValue | None = Field(description="Where the job was")
+    start: DateValue | None = Field(description="When it began")
+    end: DateValue | None = Field(description='When it ended, or "present"')
+
+
+class Education(BaseModel):
+    degree: TextValue | None = Field(description="The degree")
+    college: TextValue | None = Field(description="Where it was taken")
+    graduation_year: TextValue | None = Field(description="The year it ended")
+
+
 class ParseResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -119,10 +159,41 @@ class ParseResponse(BaseModel):
                             {"text": "+49 30 2735 0737", "e164": "+493027350737"}
                         ]
                     },
-                    "entities": [
-                        {"text": "Jane Doe", "label": "NAME", "start": 0, "end": 8}
+                    "jobs": [
+                        {
+                            "designation": {
+                                "text": "Data Engineer",
+                                "start": 9,
+                                "end": 22,
+                            },
+                            "company": {"text": "Acme Corp", "start": 24, "end": 33},
+                            "location": None,
+                            "start": {
+                                "date": "2019-05",
+                                "text": "May 2019",
+                                "start": 35,
+                                "end": 43,
+                            },
+                            "end": {
+                                "date": "present",
+                                "text": "Present",
+                                "start": 46,
+                                "end": 53,
+                            },
+                        }
                     ],
-                    "text": "Jane Doe ...",
+                    "education": [],
+                    "experience_years": 7.6,
+                    "entities": [
+                        {
+                            "text": "Jane Doe",
+                            "label": "NAME",
+                            "start": 0,
+                            "end": 8,
+                            "confidence": 0.97,
+                        }
+                    ],
+                    "text": "Jane Doe\nData Engineer, Acme Corp, May 2019 - Present",
                     "html": None,
                 }
             ]
@@ -140,6 +211,19 @@ class ParseResponse(BaseModel):
         description="For each field of type phone, always present: its numbers, in "
         "the order of `fields`, as written and in E.164 (at most one for a "
         "single-valued field)"
+    )
+    jobs: list[Job] = Field(
+        description="Work history, in text order: the designation, company and "
+        "location entities and the date range that a CV writes together (on one line "
+        "or neighbouring lines), each with its offsets (NER_PARSE_JOB_LABELS)"
+    )
+    education: list[Education] = Field(
+        description="Education, in text order: each degree with its college and "
+        "graduation year (NER_PARSE_EDUCATION_LABELS)"
+    )
+    experience_years: float | None = Field(
+        description="Years of work: the union of the jobs' date intervals, time in "
+        "two jobs at once counted once, to one decimal; null when no job has dates"
     )
     entities: list[Entity] = Field(description="All entities found, in text order")
     text: str = Field(

@@ -1,6 +1,6 @@
 """The service's settings, read once from the environment (prefix `NER_`)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import phonenumbers
 from pydantic import Field, ValidationInfo, field_validator
@@ -13,6 +13,8 @@ from .field_types import FieldType
 Name = Annotated[str, Field(min_length=1)]
 # One label (a single-valued field) or a non-empty list of labels (a list field).
 FieldLabels = Name | Annotated[list[Name], Field(min_length=1)]
+JobRole = Literal["designation", "company", "location"]
+EducationRole = Literal["degree", "college", "graduation_year"]
 
 DEFAULT_PARSE_FIELDS: dict[str, str | list[str]] = {
     "name": "NAME",
@@ -25,6 +27,17 @@ DEFAULT_PARSE_FIELDS: dict[str, str | list[str]] = {
     "skills": ["SKILL"],
     "degrees": ["DEGREE"],
     "colleges": ["COLLEGE"],
+}
+# The entity labels of each part of a job and of an education entry in /v1/parse.
+DEFAULT_JOB_LABELS: dict[str, list[str]] = {
+    "designation": ["DESIGNATION"],
+    "company": ["COMPANY"],
+    "location": ["LOCATION"],
+}
+DEFAULT_EDUCATION_LABELS: dict[str, list[str]] = {
+    "degree": ["DEGREE"],
+    "college": ["COLLEGE"],
+    "graduation_year": ["GRADUATION_YEAR"],
 }
 # The type of each default field whose values are checked; the others are "text".
 DEFAULT_PARSE_FIELD_TYPES: dict[str, FieldType] = {
@@ -75,11 +88,28 @@ class Settings(BaseSettings):
         "fields named name, emails, phones and urls have those types, the others "
         "text (when NER_PARSE_FIELDS renames fields, set this too)",
     )
+    parse_job_labels: dict[JobRole, list[Name]] = Field(
+        default_factory=lambda: dict(DEFAULT_JOB_LABELS),
+        description="The entity labels of each part of a job in /v1/parse's `jobs` "
+        "(designation, company, location); a job's dates are read from the text",
+    )
+    parse_education_labels: dict[EducationRole, list[Name]] = Field(
+        default_factory=lambda: dict(DEFAULT_EDUCATION_LABELS),
+        description="The entity labels of each part of an education entry "
+        "(degree, college, graduation_year); without a graduation_year entity, an "
+        "entry takes the latest year written on its lines",
+    )
     phone_region: str | None = Field(
         None,
         description="Region (ISO 3166 code such as US, IN, DE) of phone numbers written "
         "without a country code; unset, only numbers written with their country code "
         "(+49 ...) reach a phone field, since a guessed region gives a wrong number",
+    )
+    min_confidence: dict[Name, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Per-label thresholds: entities of a label named here whose "
+        "confidence is below its value are left out of every response (labels not "
+        'named: all kept), e.g. {"SKILL": 0.5}',
     )
     max_batch_size: int = Field(
         32, gt=0, description="Most texts in one nlp.pipe call across requests"

@@ -115,6 +115,28 @@ def entities(docs) -> list[list[tuple[str, str]]]:
     return [[(ent.text, ent.label_) for ent in doc.ents] for doc in docs]
 
 
+def assert_same_records(found: list[dict], expected: list[dict]) -> None:
+    """The same records with the same entities; confidences equal to 1e-3, since a
+    text batched with others (or on other threads) gets floating-point sums in another
+    order."""
+
+    def exact(record: dict) -> dict:
+        return {
+            **record,
+            "entities": [
+                {k: v for k, v in e.items() if k != "confidence"}
+                for e in record.get("entities", [])
+            ],
+        }
+
+    assert [exact(r) for r in found] == [exact(r) for r in expected]
+    for a, b in zip(found, expected, strict=True):
+        for x, y in zip(a.get("entities", []), b.get("entities", []), strict=True):
+            assert (x["confidence"] is None) == (y["confidence"] is None)
+            if x["confidence"] is not None:
+                assert abs(x["confidence"] - y["confidence"]) <= 1e-3
+
+
 def read_corpus(path: Path) -> list[Doc]:
     return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
 

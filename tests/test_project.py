@@ -111,6 +111,22 @@ def test_evaluate_writes_an_error_report_and_training_curves(project, first_run)
     assert (report_dir / "training-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_evaluate_measures_the_calibration_of_confidences_on_dev(project, first_run):
+    project_dir, _ = project
+    calibration = srsly.read_json(project_dir / "training" / "metrics.json")[
+        "calibration"
+    ]
+    assert calibration["corpus"] == "corpus/dev.spacy"
+    assert sum(b["entities"] for b in calibration["bins"]) == calibration["entities"]
+    assert calibration["entities"] > 0 and 0.0 <= calibration["ece"] <= 1.0
+    report_dir = project_dir / "training" / "evaluation"
+    assert (
+        f"calibration error **{calibration['ece']:.3f}**"
+        in (report_dir / "report.md").read_text()
+    )
+    assert (report_dir / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_wheel_loads_without_the_project_or_the_transformer_folder(
     project, first_run, tmp_path
 ):

@@ -154,10 +154,13 @@ def labelstudio_task(
     fields: dict[str, Any], entities: list[dict], model_version: str
 ) -> dict:
     """A Label Studio task whose prediction holds the entities (`<Labels
-    name="label" toName="text">` over `<Text name="text" value="$text">`)."""
+    name="label" toName="text">` over `<Text name="text" value="$text">`), each with
+    its confidence as the region's score, and the least of them as the prediction's
+    (so that Label Studio can show the least certain tasks first)."""
     text = fields["text"]
-    results = [
-        {
+    results = []
+    for entity in entities:
+        result = {
             "from_name": "label",
             "to_name": "text",
             "type": "labels",
@@ -168,9 +171,13 @@ def labelstudio_task(
                 "labels": [entity["label"]],
             },
         }
-        for entity in entities
-    ]
-    prediction = {"model_version": model_version, "result": results}
+        if entity.get("confidence") is not None:
+            result["score"] = entity["confidence"]
+        results.append(result)
+    prediction: dict[str, Any] = {"model_version": model_version, "result": results}
+    scores = [result["score"] for result in results if "score" in result]
+    if scores:
+        prediction["score"] = min(scores)
     return {"data": fields, "predictions": [prediction]}
 
 
@@ -225,7 +232,7 @@ class RecordWriter:
 
 def write_parquet(file: IO, rows: list[dict]) -> None:
     """One column per field seen in any record (missing values are null), and the
-    entities as a list of {text, label, start, end}."""
+    entities as a list of {text, label, start, end, confidence}."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -235,6 +242,7 @@ def write_parquet(file: IO, rows: list[dict]) -> None:
             ("label", pa.string()),
             ("start", pa.int64()),
             ("end", pa.int64()),
+            ("confidence", pa.float64()),
         ]
     )
     names = list(dict.fromkeys(name for row in rows for name in row))

@@ -25,6 +25,7 @@ from ner_project.conversion.documents import (
     texts_to_docs,
 )
 from ner_project.conversion.errors import DataError, OptionError
+from ner_project.conversion.labels import read_label_map, relabel
 from ner_project.conversion.report import ConversionReport, print_report
 from ner_project.conversion.spacy_json import read_spacy_json
 from ner_project.conversion.span_records import read_span_file
@@ -90,8 +91,11 @@ def read_documents(
     sentences_per_doc: int | None,
     file_format: Format = Format.auto,
     misaligned: Misaligned = Misaligned.error,
+    label_map: Path | None = None,
 ) -> tuple[list[Doc], ConversionReport]:
-    """Every document of every input, in order, with a report of what was read."""
+    """Every document of every input, in order, with a report of what was read; with
+    a `label_map` file, entities relabelled by it."""
+    mapping = read_label_map(label_map) if label_map is not None else None
     nlp = spacy.blank(lang)
     report = ConversionReport()
     docs: list[Doc] = []
@@ -117,6 +121,8 @@ def read_documents(
         for sentences in progress(groups, path):
             doc = sentences_to_doc(nlp.vocab, sentences, path, report, allow_missing)
             docs.append(doc)
+    if mapping is not None:
+        report.entities = relabel(docs, mapping, label_map)
     return docs, report
 
 
@@ -197,6 +203,7 @@ def convert_corpus(
     split: str | None = None,
     seed: int = 0,
     train_reference: Path | None = None,
+    label_map: Path | None = None,
 ) -> None:
     """Convert annotated files to a .spacy corpus (or, with `split`, a folder of
     train, dev and test corpora) and a JSON report beside each; raises `DataError` or
@@ -207,7 +214,7 @@ def convert_corpus(
         raise OptionError(errors.SPLIT_NOT_FOLDER)
     fractions = parse_fractions(split) if split is not None else None
     docs, report = read_documents(
-        inputs, lang, sentences_per_doc, file_format, misaligned
+        inputs, lang, sentences_per_doc, file_format, misaligned, label_map
     )
     reference = reference_texts(train_reference) if train_reference else None
     parts = split_documents(len(docs), fractions, seed) if fractions else None

@@ -15,6 +15,18 @@ UNKNOWN_FORMAT = (
     "iob, conll, jsonl or spacy-json"
 )
 
+# Label mapping files (--labels)
+LABEL_MAP_NOT_JSON = "not a JSON label mapping: {error}"
+LABEL_MAP_NOT_OBJECT = (
+    'expected a JSON object such as {{"Companies worked at": "COMPANY", "Soft '
+    'Skills": null}}: each label of the data, and its new label or null to drop it'
+)
+LABEL_MAP_BAD_TARGET = "expected a label or null, found {found!r}"
+LABEL_MAP_MISSING = (
+    "the data has labels that the mapping does not name: {labels}; map each to a "
+    "label, or to null to drop it"
+)
+
 # Token-per-line files (IOB, CoNLL)
 NO_TAB = "expected 'token<TAB>tag', found {line!r} (no tab)"
 COLUMN_COUNT = (

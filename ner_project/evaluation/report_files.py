@@ -53,7 +53,30 @@ def markdown_report(metrics: dict, errors: dict) -> str:
             f"| {c['gold']} | {c['predicted']} | {c['count']} |"
             for c in errors["confusions"]
         ]
+    if summary := metrics.get("calibration"):
+        lines += calibration_lines(summary)
     return "\n".join(lines) + "\n"
+
+
+def calibration_lines(summary: dict) -> list[str]:
+    """The reliability table: per confidence bin, the share of entities right."""
+    ece = "n/a" if summary["ece"] is None else f"{summary['ece']:.3f}"
+    lines = [
+        "",
+        "## Confidence calibration",
+        "",
+        f"On `{summary['corpus']}`, {summary['entities']} predicted entities: expected "
+        f"calibration error **{ece}** (target 0.05 or less; reliability.png).",
+        "",
+        "| confidence | entities | mean confidence | share right |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {b['low']:.1f}-{b['high']:.1f} | {b['entities']} | {b['confidence']:.3f} "
+        f"| {b['accuracy']:.3f} |"
+        for b in summary["bins"]
+    ]
+    return lines
 
 
 def side_by_side_html(examples: list[Example], limit: int = 50) -> str:

@@ -63,9 +63,13 @@ def print_metrics(metrics: dict) -> None:
     msg.table(rows, header=header, divider=True, aligns=("l", "r", "r", "r", "r"))
 
 
+def read_corpus(nlp: Language, path: Path) -> list[Doc]:
+    return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+
+
 def score_corpus(nlp: Language, test_path: Path) -> tuple[dict, list[Example]]:
     """The metrics of `nlp` on a `.spacy` corpus, with its speed, and the examples."""
-    references = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
+    references = read_corpus(nlp, test_path)
     start = time.perf_counter()
     examples = predict(nlp, references)
     seconds = time.perf_counter() - start

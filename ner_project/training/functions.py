@@ -2,6 +2,7 @@
 pipeline (--code), so this file imports nothing from the project."""
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -12,8 +13,8 @@ from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
-from spacy.training import Corpus, Example, biluo_tags_to_spans
-from spacy.util import registry
+from spacy.training import Corpus, Example, biluo_tags_to_spans, iob_to_biluo
+from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
 from thinc.api import (
     Model,
@@ -26,6 +27,7 @@ from thinc.api import (
     zero_init,
 )
 from thinc.types import Floats2d
+from transformers import PreTrainedTokenizerFast
 
 
 def warmup_linear_fraction(
@@ -214,6 +216,8 @@ def make_contact_ents_filter(
 
     def contact_ents_filter(entities: Iterable[Span], matches: Iterable[Span]):
         kept = [m for m in matches if m.label_ != phone_label or is_phone(m)]
+        for match in kept:
+            match._.confidence = 1.0  # a rule's match is certain, not a guess
         return prioritize_new_ents_filter(entities, kept)
 
     return contact_ents_filter
@@ -232,32 +236,45 @@ def build_token_classifier(
     return chain(tok2vec, with_array(output))
 
 
-BILUO_PREFIXES = ("B", "I", "L", "U")
+TAG_PREFIXES = {"BILUO": ("B", "I", "L", "U"), "BIO": ("B", "I")}
 
 
 class TokenClassifierNER(TrainablePipe):
-    """Named entities from one BILUO tag per token, as a token-classification model
-    (such as Hugging Face's) predicts them.
+    """Named entities from one tag per token (BILUO, or BIO as Hugging Face's
+    token-classification models use), as a token-classification model predicts them.
 
     Each token's tag is scored independently; decoding then picks the most probable
-    sequence in which every entity opens, continues and closes with its own label
-    (Viterbi over the valid BILUO transitions), so no broken entity comes out.
+    sequence in which every entity opens and continues with its own label (Viterbi over
+    the scheme's valid transitions), so no broken entity comes out.
     """
 
     def __init__(
-        self, vocab: Vocab, model: Model, name: str = "token_ner", *, scorer=None
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "token_ner",
+        *,
+        scheme: str = "BILUO",
+        scorer=None,
     ):
+        if scheme not in TAG_PREFIXES:
+            raise ValueError(f"{name}: scheme {scheme!r}: choose BILUO or BIO")
         self.vocab, self.model, self.name, self.scorer = vocab, model, name, scorer
-        self.cfg: dict = {"labels": []}
+        self.cfg: dict = {"labels": [], "scheme": scheme}
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(self.cfg["labels"])
 
     @property
+    def scheme(self) -> str:
+        return self.cfg.get("scheme", "BILUO")
+
+    @property
     def tags(self) -> list[str]:
-        """ "O", then the four tags of each label."""
-        return ["O"] + [f"{p}-{label}" for label in self.labels for p in BILUO_PREFIXES]
+        """ "O", then the scheme's tags of each label."""
+        prefixes = TAG_PREFIXES[self.scheme]
+        return ["O"] + [f"{p}-{label}" for label in self.labels for p in prefixes]
 
     def add_label(self, label: str) -> int:
         if label in self.labels:
@@ -277,14 +294,30 @@ class TokenClassifierNER(TrainablePipe):
         return self.model.predict(docs)
 
     def set_annotations(self, docs: Iterable[Doc], scores: list[Floats2d]) -> None:
-        transitions = valid_transitions(self.tags)
+        tags = self.tags
+        transitions = valid_transitions(tags)
         for doc, doc_scores in zip(docs, scores, strict=True):
             if not len(doc):
                 continue
             logits = self.model.ops.to_numpy(doc_scores).astype("float32")
             log_probs = logits - numpy.logaddexp.reduce(logits, axis=1, keepdims=True)
-            path = best_valid_path(log_probs, *transitions)
-            doc.ents = biluo_tags_to_spans(doc, [self.tags[i] for i in path])
+            best = best_valid_path(log_probs, *transitions)
+            path = [tags[i] for i in best]
+            if self.scheme == "BIO":
+                path = iob_to_biluo(path)
+            doc.ents = biluo_tags_to_spans(doc, path)
+            tag_probs = numpy.exp(log_probs[numpy.arange(len(best)), best])
+            for ent in doc.ents:  # as likely as its least likely tag
+                ent._.confidence = float(tag_probs[ent.start : ent.end].min())
+
+    def gold_tags(self, example: Example) -> list[str | None]:
+        """The reference's tag of each predicted token in this head's scheme; None
+        where it is unknown."""
+        tags = example.get_aligned_ner()
+        if self.scheme == "BIO":
+            tags = [biluo_to_bio(tag) for tag in tags]
+        known = set(self.tags)
+        return [tag if tag in known else None for tag in tags]
 
     def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, list]:
         """Cross-entropy against the gold tags; tokens whose tag is unknown (missing
@@ -292,10 +325,7 @@ class TokenClassifierNER(TrainablePipe):
         loss_function = SequenceCategoricalCrossentropy(
             names=self.tags, normalize=False, missing_value=None
         )
-        truths = [
-            [tag if tag in self.tags else None for tag in eg.get_aligned_ner()]
-            for eg in examples
-        ]
+        truths = [self.gold_tags(eg) for eg in examples]
         d_scores, loss = loss_function(scores, truths)
         return float(loss), d_scores
 
@@ -310,27 +340,36 @@ class TokenClassifierNER(TrainablePipe):
         doc_sample, tag_sample = [], []
         for eg in islice(get_examples(), 10):
             doc_sample.append(eg.predicted)
-            gold = [
-                self.tags.index(t) if t in self.tags else 0
-                for t in eg.get_aligned_ner()
-            ]
+            gold = [self.tags.index(t) if t else 0 for t in self.gold_tags(eg)]
             one_hot = numpy.zeros((len(gold), len(self.tags)), dtype="float32")
             one_hot[numpy.arange(len(gold)), gold] = 1.0
             tag_sample.append(self.model.ops.asarray2f(one_hot))
         self.model.initialize(X=doc_sample, Y=tag_sample)
 
 
+def biluo_to_bio(tag: str | None) -> str | None:
+    """L- continues an entity as I- does; U- opens one as B- does."""
+    if not tag or tag[:2] not in {"L-", "U-"}:
+        return tag
+    return ("I-" if tag[0] == "L" else "B-") + tag[2:]
+
+
 def valid_transitions(tags: list[str]) -> tuple[numpy.ndarray, ...]:
-    """Which tags may open a document, follow each tag, and close a document."""
+    """Which tags may open a document, follow each tag, and close a document, in
+    BILUO or (where no tag is L- or U-) BIO."""
     prefix = [tag.split("-", 1)[0] for tag in tags]
-    label = [tag.split("-", 1)[1] if "-" in tag else "" for tag in tags]
+    label = numpy.array([tag.split("-", 1)[1] if "-" in tag else "" for tag in tags])
+    biluo = any(p in {"L", "U"} for p in prefix)
     opens = numpy.array([p in {"O", "B", "U"} for p in prefix])
-    closes = numpy.array([p in {"O", "L", "U"} for p in prefix])
+    closes = numpy.array([p in {"O", "L", "U"} or not biluo for p in prefix])
     inside = numpy.array([p in {"I", "L"} for p in prefix])
     follows = numpy.zeros((len(tags), len(tags)), dtype=bool)
     for before in range(len(tags)):
-        if prefix[before] in {"B", "I"}:  # the entity must go on with its label
-            follows[before] = inside & (numpy.array(label) == label[before])
+        goes_on = inside & (label == label[before])
+        if prefix[before] in {"B", "I"} and biluo:  # the entity must go on
+            follows[before] = goes_on
+        elif prefix[before] in {"B", "I"}:  # BIO: it goes on, or another opens
+            follows[before] = opens | goes_on
         else:
             follows[before] = opens
     return opens, follows, closes
@@ -359,10 +398,225 @@ def best_valid_path(
     return path[::-1]
 
 
+def padding_limited_groups(
+    lengths: Sequence[int], max_padding: float, max_items: int
+) -> list[list[int]]:
+    """The indices of `lengths`, shortest first, in groups that each pad to their
+    longest member with at most `max_padding` of the computed pieces being padding, and
+    at most `max_items` pieces (longest x count) per group, but never fewer than one
+    member."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    group: list[int] = []
+    total = 0
+    for i in order:
+        longest, size = lengths[i], len(group) + 1
+        padded = longest * size
+        if group and (
+            padded > max_items or (padded - total - lengths[i]) > max_padding * padded
+        ):
+            groups.append(group)
+            group, total = [], 0
+        group.append(i)
+        total += lengths[i]
+    if group:
+        groups.append(group)
+    return groups
+
+
+def forward_in_length_groups(model: Model, docs: list[Doc], is_train: bool):
+    """The transformer's forward pass, in prediction computed over the spans of the
+    whole batch in groups of similar length (across documents), so that little of
+    what is computed is padding; the outputs are put back in the order and the padded
+    shape that spacy-transformers expects. Training runs spacy-transformers' own."""
+    from spacy_transformers.align import get_alignment_via_offset_mapping
+    from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
+    from spacy_transformers.layers.transformer_model import (
+        forward,
+        huggingface_tokenize,
+    )
+    from spacy_transformers.truncate import truncate_oversize_splits
+
+    tokenizer = model.tokenizer
+    if is_train or not isinstance(tokenizer, PreTrainedTokenizerFast):
+        return forward(model, docs, is_train)
+    nested_spans = model.attrs["get_spans"](docs)
+    flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
+    if not flat_spans:
+        return forward(model, docs, is_train)
+    encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+    wordpieces = WordpieceBatch.from_batch_encoding(encoding)
+    align = get_alignment_via_offset_mapping(flat_spans, encoding["offset_mapping"])
+    wordpieces, align = truncate_oversize_splits(
+        wordpieces, align, tokenizer.model_max_length
+    )
+    groups = padding_limited_groups(
+        wordpieces.lengths, model.attrs["max_padding"], model.attrs["max_items"]
+    )
+    outputs = []
+    for group in groups:
+        width = max(wordpieces.lengths[i] for i in group)
+        part = WordpieceBatch(
+            strings=[wordpieces.strings[i] for i in group],
+            input_ids=wordpieces.input_ids[group, :width],
+            attention_mask=wordpieces.attention_mask[group, :width],
+            lengths=[wordpieces.lengths[i] for i in group],
+            token_type_ids=(
+                None
+                if wordpieces.token_type_ids is None
+                else wordpieces.token_type_ids[group, :width]
+            ),
+        )
+        output, _ = model.layers[0](part, False)
+        outputs.append(output)
+    model_output = scatter_outputs(groups, outputs, len(flat_spans))
+    batch = FullTransformerBatch(
+        spans=nested_spans,
+        wordpieces=wordpieces,
+        model_output=model_output,
+        align=align,
+    )
+    # The lengths of the last prediction's groups, for the padding it left.
+    model.attrs["last_groups"] = [[wordpieces.lengths[i] for i in g] for g in groups]
+    return batch, lambda d_output: docs
+
+
+def scatter_outputs(groups: list[list[int]], outputs: list, n_spans: int):
+    """One output of the groups' outputs: each tensor row back at its span's index,
+    sequences padded with zeros to the longest."""
+    import torch
+
+    merged = {}
+    for key in outputs[0].keys():
+        parts = [output[key] for output in outputs]
+        if isinstance(parts[0], torch.Tensor):
+            merged[key] = scatter_rows(groups, parts, n_spans)
+        elif isinstance(parts[0], tuple):  # one tensor per layer (hidden_states)
+            merged[key] = tuple(
+                scatter_rows(groups, [part[layer] for part in parts], n_spans)
+                for layer in range(len(parts[0]))
+            )
+    return type(outputs[0])(**merged)
+
+
+def scatter_rows(groups: list[list[int]], parts: list, n_spans: int):
+    import torch
+
+    longest = max(part.shape[1] for part in parts) if parts[0].dim() > 2 else None
+    shape = (
+        (n_spans, longest, *parts[0].shape[2:])
+        if longest
+        else (n_spans, *parts[0].shape[1:])
+    )
+    full = parts[0].new_zeros(shape)
+    for group, part in zip(groups, parts, strict=True):
+        index = torch.as_tensor(group, device=part.device)
+        if longest:
+            full[index, : part.shape[1]] = part
+        else:
+            full[index] = part
+    return full
+
+
+def length_grouped_transformer(
+    name: str,
+    get_spans: Callable,
+    tokenizer_config: dict,
+    transformer_config: dict,
+    mixed_precision: bool,
+    grad_scaler_config: dict,
+    max_padding: float,
+    max_items: int,
+) -> Model:
+    """spacy-transformers' TransformerModel (same weights, same training), whose
+    prediction computes the spans of a batch in groups of similar length: at most
+    `max_padding` of the pieces computed are padding, at most `max_items` pieces a
+    group."""
+    from spacy_transformers.layers import TransformerModel
+
+    model = TransformerModel(
+        name,
+        get_spans,
+        tokenizer_config,
+        transformer_config,
+        mixed_precision,
+        grad_scaler_config,
+    )
+    model._func = forward_in_length_groups
+    model.attrs["max_padding"] = max_padding
+    model.attrs["max_items"] = max_items
+    return model
+
+
+class EntityConfidence:
+    """Each entity of a transition-based NER gets the probability its model gives it:
+    the share of a beam search's probability mass held by the parses that contain it.
+
+    The greedy parse has already set `doc.ents`; this parses again with a beam, on the
+    transformer output the docs already hold (only the NER head runs), and leaves the
+    entities as they were. An entity the beam never finds gets 0.
+    """
+
+    def __init__(
+        self, nlp: Language, name: str, ner: str, beam_width: int, beam_density: float
+    ):
+        self.nlp, self.name, self.ner = nlp, name, ner
+        self.beam_width, self.beam_density = beam_width, beam_density
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_confidences([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            self.set_confidences(batch)
+            yield from batch
+
+    def set_confidences(self, docs: list[Doc]) -> None:
+        ner = self.nlp.get_pipe(self.ner)
+        docs = [doc for doc in docs if len(doc)]
+        if not docs:
+            return
+        entities = [doc.ents for doc in docs]
+        for doc in docs:  # unset, so that the beam is free to find other entities
+            doc.set_ents([], default="missing")
+        try:
+            beams = ner.beam_parse(
+                docs, beam_width=self.beam_width, beam_density=self.beam_density
+            )
+        finally:
+            for doc, ents in zip(docs, entities, strict=True):
+                doc.set_ents(list(ents), default="outside")
+        for doc, beam in zip(docs, beams, strict=True):
+            mass: dict[tuple[int, int, str], float] = defaultdict(float)
+            for probability, parse in ner.moves.get_beam_parses(beam):
+                for start, end, label in parse:
+                    mass[(*without_spaces(doc, start, end), label)] += probability
+            for ent in doc.ents:
+                found = mass.get((ent.start, ent.end, ent.label_), 0.0)
+                ent._.confidence = min(1.0, max(0.0, float(found)))
+
+
+def without_spaces(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """An entity's tokens without whitespace tokens at its edges: the beam's parses
+    may take in a line break that the greedy parse's entity leaves out."""
+    while start < end - 1 and doc[start].is_space:
+        start += 1
+    while end > start + 1 and doc[end - 1].is_space:
+        end -= 1
+    return start, end
+
+
+def make_entity_confidence(
+    nlp: Language, name: str, ner: str, beam_width: int, beam_density: float
+) -> EntityConfidence:
+    return EntityConfidence(nlp, name, ner, beam_width, beam_density)
+
+
 def make_token_ner(
-    nlp: Language, name: str, model: Model, scorer: Callable | None
+    nlp: Language, name: str, model: Model, scheme: str, scorer: Callable | None
 ) -> TokenClassifierNER:
-    return TokenClassifierNER(nlp.vocab, model, name, scorer=scorer)
+    return TokenClassifierNER(nlp.vocab, model, name, scheme=scheme, scorer=scorer)
 
 
 def register_functions() -> None:
@@ -386,11 +640,31 @@ def register_functions() -> None:
     registry.architectures.register(
         "ner_project.TokenClassifier.v1", func=build_token_classifier
     )
+    registry.architectures.register(
+        "ner_project.LengthGroupedTransformer.v1", func=length_grouped_transformer
+    )
+    if not Span.has_extension("confidence"):
+        Span.set_extension("confidence", default=None)
+    if not Language.has_factory("entity_confidence"):
+        Language.factory(
+            "entity_confidence",
+            assigns=["span._.confidence"],
+            requires=["doc.ents"],
+            default_config={"ner": "ner", "beam_width": 8, "beam_density": 0.0001},
+        )(make_entity_confidence)
     if not Language.has_factory("token_ner"):
         Language.factory(
             "token_ner",
-            assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
-            default_config={"scorer": {"@scorers": "spacy.ner_scorer.v1"}},
+            assigns=[
+                "doc.ents",
+                "token.ent_iob",
+                "token.ent_type",
+                "span._.confidence",
+            ],
+            default_config={
+                "scheme": "BILUO",
+                "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+            },
             default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0},
         )(make_token_ner)
 

@@ -1,7 +1,8 @@
 """The word pieces the transformer component computes (benchmarks/pieces.py, for the
 comparison's breakdown and the inference profile) are counted as the component batches
-them: padding within its length-sorted sub-batches, and the overlap of strided spans
-over long texts."""
+them: padding within its length-sorted sub-batches (and, with the project's
+length-grouped transformer, within its groups of similar length), and the overlap of
+strided spans over long texts."""
 
 import pytest
 import spacy
@@ -26,13 +27,25 @@ def test_texts_of_one_length_are_not_padded_nor_overlapped(nlp):
     }
 
 
-def test_a_batch_is_padded_to_its_longest_text(nlp):
-    short, long = "Python developer .", " ".join(["Kubernetes engineer"] * 40)
-    mixed = passages(*[short, long] * 4)
-    assert computed_pieces(nlp, mixed, 8)["padding_factor"] > 1.5
-    assert computed_pieces(nlp, mixed, 1)["padding_factor"] == 1.0
-    by_length = passages(*[short] * 4, *[long] * 4)
-    assert computed_pieces(nlp, by_length, 4)["padding_factor"] == 1.0
+SHORT, LONG = "Python developer .", " ".join(["Kubernetes engineer"] * 40)
+
+
+def test_the_length_grouped_transformer_pads_a_mixed_batch_by_10_percent_at_most(nlp):
+    mixed = passages(*[SHORT, LONG] * 4)
+    assert computed_pieces(nlp, mixed, 8)["padding_factor"] <= 1.1
+
+
+def test_without_groups_a_batch_is_padded_to_its_longest_text(nlp):
+    attrs = nlp.get_pipe("transformer").model.attrs
+    saved = attrs.pop("max_padding")  # spacy-transformers' own forward pass
+    try:
+        mixed = passages(*[SHORT, LONG] * 4)
+        assert computed_pieces(nlp, mixed, 8)["padding_factor"] > 1.5
+        assert computed_pieces(nlp, mixed, 1)["padding_factor"] == 1.0
+        by_length = passages(*[SHORT] * 4, *[LONG] * 4)
+        assert computed_pieces(nlp, by_length, 4)["padding_factor"] == 1.0
+    finally:
+        attrs["max_padding"] = saved
 
 
 def test_a_text_longer_than_the_span_window_is_read_twice_in_part(nlp):

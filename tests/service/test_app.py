@@ -4,6 +4,7 @@ in-process around the small trained pipeline, and once as a real server."""
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -11,7 +12,15 @@ import pytest
 import spacy
 from fastapi.testclient import TestClient
 
-from tests.helpers import PROJECT_DIR, free_port, make_client, run_cli, running_server
+from ner_project.pipeline.entities import confidence
+from tests.helpers import (
+    PROJECT_DIR,
+    assert_same_records,
+    free_port,
+    make_client,
+    run_cli,
+    running_server,
+)
 
 TEXTS = [
     "Jane Doe is a data engineer at Acme Corp in Berlin. Email: jane.doe@example.com",
@@ -86,12 +95,48 @@ def test_entities_equal_those_of_the_pipeline_run_directly(client, nlp):
                 "label": e.label_,
                 "start": e.start_char,
                 "end": e.end_char,
+                "confidence": confidence(e),
             }
             for e in nlp(text).ents
         ]
         for text in TEXTS
     ]
-    assert [result["entities"] for result in results] == expected
+    assert_same_records(results, [{"entities": found} for found in expected])
+    confidences = [e["confidence"] for r in results for e in r["entities"]]
+    assert confidences and all(0.0 <= c <= 1.0 for c in confidences)
+
+
+def test_per_label_thresholds_leave_out_only_less_confident_entities(
+    trained_pipeline, client
+):
+    everything = client.post("/v1/entities", json={"texts": TEXTS}).json()["results"]
+    found = [e for r in everything for e in r["entities"]]
+    label = Counter(e["label"] for e in found).most_common(1)[0][0]
+    scores = sorted(e["confidence"] for e in found if e["label"] == label)
+    assert scores[0] < scores[-1]
+    threshold = scores[-1]  # the most confident of the label: the others go
+    with make_client(trained_pipeline, min_confidence={label: threshold}) as strict:
+        kept = strict.post("/v1/entities", json={"texts": TEXTS}).json()["results"]
+    expected = [
+        [
+            e
+            for e in r["entities"]
+            if e["label"] != label or e["confidence"] >= threshold
+        ]
+        for r in everything
+    ]
+    assert [r["entities"] for r in kept] == expected
+    assert sum(len(r) for r in expected) < len(found)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_thresholds_outside_zero_to_one_are_refused(value):
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
+    with pytest.raises(ValidationError, match="min_confidence"):
+        Settings(min_confidence={"SKILL": value})
 
 
 def test_int8_serves_the_entities_of_the_quantized_pipeline(trained_pipeline):

@@ -4,6 +4,7 @@ a record of fields; the pattern rules for emails, phones and URLs; metrics; limi
 import io
 import logging
 import tempfile
+from dataclasses import asdict
 
 import pytest
 import spacy
@@ -11,7 +12,13 @@ from pydantic import ValidationError
 from pypdf import PdfReader, PdfWriter
 
 from service.documents import DOCX_MEDIA_TYPE
-from service.settings import DEFAULT_PARSE_FIELDS, Settings
+from service.history import build_history
+from service.settings import (
+    DEFAULT_EDUCATION_LABELS,
+    DEFAULT_JOB_LABELS,
+    DEFAULT_PARSE_FIELDS,
+    Settings,
+)
 from tests.helpers import RESUME, make_client, make_docx, make_pdf
 
 
@@ -35,7 +42,9 @@ def encrypted(pdf: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def rules_only(trained_pipeline):
     """The trained pipeline's pattern component alone: no model, no phone labels."""
-    nlp = spacy.load(trained_pipeline, exclude=["transformer", "ner"])
+    nlp = spacy.load(
+        trained_pipeline, exclude=["transformer", "ner", "entity_confidence"]
+    )
     assert nlp.pipe_names == ["contact_patterns"]
     return nlp
 
@@ -131,6 +140,31 @@ def test_parse_fields_equal_the_pipeline_entities(client, trained_pipeline):
     nlp = spacy.load(trained_pipeline)
     expected = [(e.text, e.label_, e.start_char) for e in nlp(RESUME).ents]
     assert [(e["text"], e["label"], e["start"]) for e in body["entities"]] == expected
+
+
+def test_parse_gives_the_jobs_education_and_experience_of_its_entities(client):
+    text = (
+        f"{RESUME}\nExperience\nData Engineer, Acme Corp, Berlin, May 2019 - Present\n"
+        "Education\nMSc Computer Science, TU Berlin, 2017\n"
+    )
+    body = client.post("/v1/parse", json={"text": text}).json()
+    history = build_history(
+        text, body["entities"], DEFAULT_JOB_LABELS, DEFAULT_EDUCATION_LABELS
+    )
+    assert body["jobs"] == [asdict(job) for job in history.jobs]
+    assert body["education"] == [asdict(entry) for entry in history.education]
+    assert body["experience_years"] == history.experience_years
+    for record in body["jobs"] + body["education"]:
+        for value in filter(None, record.values()):
+            assert text[value["start"] : value["end"]] == value["text"]
+
+
+def test_job_and_education_labels_can_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NER_PARSE_JOB_LABELS", '{"company": ["Companies worked at"]}')
+    assert Settings().parse_job_labels == {"company": ["Companies worked at"]}
+    monkeypatch.setenv("NER_PARSE_EDUCATION_LABELS", '{"school": ["College Name"]}')
+    with pytest.raises(ValidationError, match="degree"):
+        Settings()
 
 
 def test_parse_reads_an_uploaded_text_file(client):

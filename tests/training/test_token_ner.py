@@ -1,5 +1,6 @@
-"""The token-classification NER head (`token_ner`): one BILUO tag per token, decoded so
-that only whole entities come out, trained, saved and loaded like any spaCy component."""
+"""The token-classification NER head (`token_ner`): one BILUO (or BIO) tag per token,
+decoded so that only whole entities come out, trained, saved and loaded like any spaCy
+component."""
 
 import itertools
 
@@ -12,11 +13,26 @@ from thinc.api import Config
 
 from benchmarks.spacy_train import use_token_ner_head
 from ner_project.conversion.corpus import convert_files
-from ner_project.training.functions import best_valid_path, valid_transitions
+from ner_project.training.functions import (
+    best_valid_path,
+    biluo_to_bio,
+    valid_transitions,
+)
 from tests.helpers import PROJECT_DIR
 
 UPDATES = 40  # 8 passes over 5 batches
 TAGS = ["O", "B-A", "I-A", "L-A", "U-A", "B-B", "I-B", "L-B", "U-B"]
+BIO_TAGS = ["O", "B-A", "I-A", "B-B", "I-B"]
+
+
+def is_valid_bio(tags: list[str]) -> bool:
+    """Every I- goes on an entity of its own label."""
+    previous = "O"
+    for tag in tags:
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            return False
+        previous = tag
+    return True
 
 
 def is_valid(tags: list[str]) -> bool:
@@ -45,17 +61,36 @@ def test_decoding_turns_the_likeliest_broken_tags_into_whole_entities():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_decoding_finds_the_best_valid_sequence(seed):
+@pytest.mark.parametrize(
+    "tags,valid_path",
+    [(TAGS, "is_valid"), (BIO_TAGS, "is_valid_bio")],
+    ids=["BILUO", "BIO: every I- goes on an entity"],
+)
+def test_decoding_finds_the_best_valid_sequence(seed, tags, valid_path):
+    is_valid_path = {"is_valid": is_valid, "is_valid_bio": is_valid_bio}[valid_path]
     rng = numpy.random.default_rng(seed)
-    log_probs = numpy.log(rng.dirichlet(numpy.ones(len(TAGS)), size=4))
-    decoded = best_valid_path(log_probs, *valid_transitions(TAGS))
+    log_probs = numpy.log(rng.dirichlet(numpy.ones(len(tags)), size=4))
+    decoded = best_valid_path(log_probs, *valid_transitions(tags))
     valid = [
         path
-        for path in itertools.product(range(len(TAGS)), repeat=4)
-        if is_valid([TAGS[i] for i in path])
+        for path in itertools.product(range(len(tags)), repeat=4)
+        if is_valid_path([tags[i] for i in path])
     ]
     best = max(valid, key=lambda path: log_probs[numpy.arange(4), path].sum())
     assert tuple(decoded) == best
+
+
+def test_biluo_tags_read_as_bio():
+    biluo = ["U-A", "O", "B-A", "I-A", "L-A", "-", None]
+    assert [biluo_to_bio(t) for t in biluo] == [
+        "B-A",
+        "O",
+        "B-A",
+        "I-A",
+        "I-A",
+        "-",
+        None,
+    ]
 
 
 def token_ner_config(tiny_transformer) -> Config:
@@ -67,6 +102,7 @@ def token_ner_config(tiny_transformer) -> Config:
     config["nlp"]["pipeline"] = ["transformer", "ner"]
     config["training"]["optimizer"]["learn_rate"]["total_steps"] = UPDATES
     del config["components"]["contact_patterns"]
+    del config["components"]["entity_confidence"]  # the token head gives its own
     del config["initialize"]["components"]["contact_patterns"]
     return config
 
@@ -123,3 +159,28 @@ def test_a_saved_pipeline_loads_and_predicts_the_same_entities(trained, tmp_path
     spans = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
     assert [(e.start_char, e.end_char, e.label_) for e in loaded(text).ents] == spans
     assert DocBin(docs=[loaded(text)]).to_bytes()
+
+
+def test_the_bio_scheme_trains_and_tags_each_label_with_b_and_i(
+    tiny_transformer, demo_examples
+):
+    config = token_ner_config(tiny_transformer)
+    config["components"]["ner"]["scheme"] = "BIO"
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    optimizer = nlp.initialize(lambda: demo_examples)
+    ner = nlp.get_pipe("ner")
+    assert ner.tags == ["O"] + [
+        f"{p}-{label}" for label in ner.labels for p in ("B", "I")
+    ]
+    for _ in range(8):
+        for batch in spacy.util.minibatch(demo_examples, size=8):
+            nlp.update(batch, sgd=optimizer, drop=0.1)
+            optimizer.step_schedules()
+    assert nlp.evaluate(demo_examples)["ents_f"] > 0.05
+
+
+def test_an_unknown_scheme_is_refused_by_name(tiny_transformer):
+    config = token_ner_config(tiny_transformer)
+    config["components"]["ner"]["scheme"] = "IOB2"
+    with pytest.raises(ValueError, match="scheme 'IOB2': choose BILUO or BIO"):
+        spacy.util.load_model_from_config(config, auto_fill=True)

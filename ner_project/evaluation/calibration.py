@@ -1,0 +1,129 @@
+"""How far the pipeline's entity confidences can be trusted: of the entities predicted
+with confidence near p, is a share near p right? Measured on gold documents as the
+expected calibration error (ECE) over equal-width confidence bins, and drawn as a
+reliability plot."""
+
+import io
+from collections.abc import Iterable
+
+from spacy.training import Example
+from wasabi import msg
+
+from ner_project.pipeline.entities import confidence
+
+BINS = 10
+
+
+def confidence_pairs(examples: Iterable[Example]) -> list[tuple[float, bool]]:
+    """(confidence, right) of each predicted entity that has a confidence; right means
+    the gold has an entity with the same offsets and label."""
+    pairs = []
+    for eg in examples:
+        gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents}
+        for ent in eg.predicted.ents:
+            score = confidence(ent)
+            if score is not None:
+                key = (ent.start_char, ent.end_char, ent.label_)
+                pairs.append((score, key in gold))
+    return pairs
+
+
+def reliability_bins(pairs: list[tuple[float, bool]], bins: int = BINS) -> list[dict]:
+    """Per equal-width bin of confidence: its range, how many entities fall in it,
+    their mean confidence and the share of them that are right (empty bins left out).
+    A confidence of exactly 1 falls in the last bin."""
+    counts = [0] * bins
+    confidence_sums = [0.0] * bins
+    right = [0] * bins
+    for score, correct in pairs:
+        index = min(int(score * bins), bins - 1)
+        counts[index] += 1
+        confidence_sums[index] += score
+        right[index] += correct
+    return [
+        {
+            "low": round(i / bins, 3),
+            "high": round((i + 1) / bins, 3),
+            "entities": counts[i],
+            "confidence": round(confidence_sums[i] / counts[i], 4),
+            "accuracy": round(right[i] / counts[i], 4),
+        }
+        for i in range(bins)
+        if counts[i]
+    ]
+
+
+def expected_calibration_error(bins: list[dict]) -> float | None:
+    """The sum over bins of (its share of the entities) * |accuracy - mean confidence|;
+    None when no entity was predicted."""
+    total = sum(b["entities"] for b in bins)
+    if not total:
+        return None
+    gap = sum(b["entities"] * abs(b["accuracy"] - b["confidence"]) for b in bins)
+    return round(gap / total, 4)
+
+
+def calibration(examples: Iterable[Example], corpus: str, bins: int = BINS) -> dict:
+    """The calibration summary that `evaluate` writes into the metrics."""
+    pairs = confidence_pairs(examples)
+    table = reliability_bins(pairs, bins)
+    return {
+        "corpus": corpus,
+        "entities": len(pairs),
+        "ece": expected_calibration_error(table),
+        "bins": table,
+    }
+
+
+def print_calibration(summary: dict) -> None:
+    if summary["ece"] is None:
+        msg.warn(f"Calibration: no entity with a confidence on {summary['corpus']}")
+        return
+    msg.info(
+        f"Calibration on {summary['corpus']}: expected calibration error "
+        f"{summary['ece']:.3f} over {summary['entities']} entities (target <= 0.05)"
+    )
+
+
+def reliability_png(summary: dict) -> bytes:
+    """Accuracy against mean confidence per bin, beside the diagonal of perfect
+    calibration, with each bin's count."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5, 5))
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="calibrated")
+    centres = [(b["low"] + b["high"]) / 2 for b in summary["bins"]]
+    axes.bar(
+        centres,
+        [b["accuracy"] for b in summary["bins"]],
+        width=1 / BINS * 0.9,
+        alpha=0.6,
+        label="share right",
+    )
+    axes.plot(
+        [b["confidence"] for b in summary["bins"]],
+        [b["accuracy"] for b in summary["bins"]],
+        marker="o",
+        label="mean confidence",
+    )
+    for centre, b in zip(centres, summary["bins"], strict=True):
+        axes.annotate(
+            str(b["entities"]), (centre, b["accuracy"]), ha="center", va="bottom"
+        )
+    ece = summary["ece"]
+    axes.set(
+        xlim=(0, 1),
+        ylim=(0, 1.05),
+        xlabel="confidence",
+        ylabel="share of entities right",
+        title=f"Reliability on {summary['corpus']}: ECE "
+        + ("n/a" if ece is None else f"{ece:.3f}"),
+    )
+    axes.legend(loc="upper left")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()

@@ -365,8 +365,13 @@ async def parse(
         settings.parse_field_types,
         settings.phone_region,
     )
-    history = build_history(
-        text, entities, settings.parse_job_labels, settings.parse_education_labels
+    # dateparser takes a few milliseconds a date: off the event loop.
+    history = await run_in_threadpool(
+        build_history,
+        text,
+        entities,
+        settings.parse_job_labels,
+        settings.parse_education_labels,
     )
     return ParseResponse(
         fields=record.fields,

@@ -79,10 +79,9 @@ def length_groups(
         transformer._func = grouped_forward
         passages = [(text, len(text.split())) for text in texts]
         padding = computed_pieces(nlp, passages, batch_size)["padding_factor"]
-        attrs = transformer.attrs
-        saved = attrs.pop("max_padding")
-        padded_padding = computed_pieces(nlp, passages, batch_size)["padding_factor"]
-        attrs["max_padding"] = saved
+        padded_padding = computed_pieces(nlp, passages, batch_size, grouped=False)[
+            "padding_factor"
+        ]
         row = {
             "batch_size": batch_size,
             "grouped_words_per_s": round(words / statistics.median(seconds["grouped"])),

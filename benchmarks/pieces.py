@@ -3,14 +3,14 @@ overlap of its strided spans and the padding of its batches, for the comparison'
 breakdown and the inference profile."""
 
 
-def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
+def computed_pieces(nlp, texts: list, batch_size: int, grouped: bool = True) -> dict:
     """Word pieces the transformer component computes against those the texts hold.
 
     The component sorts each `nlp.pipe` batch by length and cuts it into sub-batches
     of at most `max_batch_items` padded tokens; each sub-batch's spans are padded to
     the longest of them, or, with the project's length-grouped transformer, to the
-    longest of each group of similar length. Overlap: strided spans reading a token
-    twice."""
+    longest of each group of similar length (`grouped=False`: as spacy-transformers'
+    own forward pass would pad them). Overlap: strided spans reading a token twice."""
     from spacy_transformers.util import batch_by_length
 
     from ner_project.training.functions import padding_limited_groups
@@ -34,7 +34,7 @@ def computed_pieces(nlp, texts: list, batch_size: int) -> dict:
                 padding_limited_groups(
                     lengths, attrs["max_padding"], attrs["max_items"]
                 )
-                if "max_padding" in attrs
+                if grouped and "max_padding" in attrs
                 else [range(len(lengths))]
             )
             padded_pieces += sum(

@@ -265,11 +265,13 @@ def job_key(job: Job) -> tuple[str, str]:
 
 
 def education_of(
-    text: str, entities: Sequence[Mapping], labels: Mapping[str, Sequence[str]]
+    text: str,
+    entities: Sequence[Mapping],
+    labels: Mapping[str, Sequence[str]],
+    lines: Lines,
 ) -> tuple[list[Education], set[int]]:
     """The education entries, and the lines they are on. An entry without a labelled
     graduation year takes the latest year written on its lines."""
-    lines = Lines(text)
     items = [(value.start, role, value) for role, value in roles_of(entities, labels)]
     entries, used_lines = [], set()
     line_starts = [0] + [i + 1 for i in lines.breaks]
@@ -303,6 +305,7 @@ def build_history(
     """The jobs, education and years of experience of a resume's text and entities;
     `today` is when "present" is (the current date by default)."""
     today = today or date.today()
-    education, education_lines = education_of(text, entities, education_labels)
-    jobs = jobs_of(text, entities, job_labels, education_lines, Lines(text))
+    lines = Lines(text)
+    education, education_lines = education_of(text, entities, education_labels, lines)
+    jobs = jobs_of(text, entities, job_labels, education_lines, lines)
     return History(jobs, education, experience_years(jobs, today))

@@ -12,6 +12,7 @@ from ner_project.annotation.engines import Engine, EngineSettings
 from ner_project.annotation.records import Export
 from ner_project.conversion.errors import DataError
 from ner_project.pipeline.meta import DEFAULT_PIPELINE
+from ner_project.pipeline.runtime import Runtime
 
 
 def annotate(
@@ -41,6 +42,11 @@ def annotate(
     gpus_per_actor: float = typer.Option(
         0, min=0, help="ray: GPUs per actor (e.g. 1 or 0.5)"
     ),
+    runtime: Runtime = typer.Option(
+        Runtime.auto,
+        help="fp32 transformer runtime on CPU: auto (ONNX Runtime where installed), "
+        "torch or onnxruntime",
+    ),
     export: Export = typer.Option(
         Export.none,
         help="Write pre-annotations to import into Label Studio (JSON), doccano or "
@@ -64,6 +70,7 @@ def annotate(
         actors,
         cpus_per_actor,
         gpus_per_actor,
+        str(runtime),
     )
     try:
         counts = annotate_corpus(source, output, settings, export, rejects)

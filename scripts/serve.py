@@ -36,9 +36,16 @@ def main(
         "--int8/--fp32",
         help="Run the transformer in int8 on the CPU (default: NER_INT8, else fp32)",
     ),
+    runtime: str | None = typer.Option(
+        None,
+        "--runtime",
+        help="fp32 transformer runtime: auto, torch or onnxruntime (default: "
+        "NER_RUNTIME, else auto: ONNX Runtime where installed)",
+    ),
 ) -> None:
     overrides = {"model": model} | ({} if batching is None else {"batching": batching})
     overrides |= {} if int8 is None else {"int8": int8}
+    overrides |= {} if runtime is None else {"runtime": runtime}
     try:
         settings = Settings(**overrides)
     except ValidationError as error:

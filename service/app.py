@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ner_project.pipeline.meta import load_pipeline, meta_name
 from ner_project.pipeline.quantize import quantize_transformer
+from ner_project.pipeline.runtime import runtime_in_use, use_runtime
 
 from .batching import InferenceService, QueueFull
 from .body_limit import BodyLimitMiddleware
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(date_parser)  # its language data, before requests
         if settings.int8:
             quantize_transformer(nlp)
+        else:
+            use_runtime(nlp, settings.runtime)
+        await run_in_threadpool(warm_up, nlp, settings.torch_threads)
         service = InferenceService(
             nlp,
             max_batch_size=settings.max_batch_size,
@@ -249,7 +253,18 @@ def model_info(
         performance=nlp.meta.get("performance") or {},
         # The lifespan quantized the loaded pipeline (or failed to start) when set.
         int8=settings.int8,
+        runtime=runtime_in_use(nlp),
     )
+
+
+def warm_up(nlp, torch_threads: int | None) -> None:
+    """One prediction before requests: where ONNX Runtime runs, the first exports the
+    transformer (or reads the cached export) and sizes its threads like torch's."""
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(torch_threads)
+    nlp("Warm-up.")
 
 
 def entity_labels(nlp) -> list[str]:

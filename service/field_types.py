@@ -36,13 +36,24 @@ class PhoneNumber:
     e164: str
 
 
+# What cannot be part of an unquoted address, and so parts it from what an entity
+# holds beside it: "Indeed:jd@example.com", "123-345-7890|jd@example.com".
+ADDRESS_SEPARATORS = re.compile(r"[\s:|,;<>()\[\]]+")
+
+
 def email(text: str) -> str | None:
-    """The address in email-validator's normalised form (domain lowercased), if its
-    syntax is valid; its domain is not looked up."""
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
+    """The first valid address among the parts that separators make of the text (the
+    whole text where there are none), in email-validator's normalised form (domain
+    lowercased); domains are not looked up. "|" is valid in an address, but on a CV it
+    parts a phone number from one."""
+    for candidate in ADDRESS_SEPARATORS.split(text):
+        if "@" not in candidate:
+            continue
+        try:
+            return validate_email(candidate, check_deliverability=False).normalized
+        except EmailNotValidError:
+            continue
+    return None
 
 
 def phone(text: str, region: str | None = None) -> PhoneNumber | None:

@@ -83,6 +83,11 @@ class ModelInfo(BaseModel):
         "above was measured in fp32",
         examples=[False],
     )
+    runtime: str = Field(
+        description="What computes the transformer: onnxruntime or torch (thinc for a "
+        "pipeline without one); set by NER_RUNTIME",
+        examples=["onnxruntime"],
+    )
 
 
 class Status(BaseModel):

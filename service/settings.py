@@ -126,6 +126,13 @@ class Settings(BaseSettings):
         "quantization): about twice the words per second, at the F1 cost the "
         "benchmark's results give",
     )
+    runtime: Literal["auto", "torch", "onnxruntime"] = Field(
+        "auto",
+        description="What computes the transformer in fp32 on the CPU: ONNX Runtime "
+        "(the same weights, exported once and cached; within 1e-4 of PyTorch), "
+        "PyTorch, or auto (ONNX Runtime where it is installed). int8 and GPUs run "
+        "PyTorch; /v1/model says which runs",
+    )
     torch_threads: int | None = Field(
         None,
         gt=0,

@@ -16,6 +16,14 @@ functions.register_functions()
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory) -> Path:
+    """Where pipelines that run ONNX Runtime keep their exports during the tests."""
+    path = tmp_path_factory.mktemp("onnx-cache")
+    os.environ["NER_ONNX_CACHE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The real corpora (`../shared/data`), or a skip saying how to provide them."""

@@ -175,6 +175,7 @@ def test_wheel_loads_without_the_project_or_the_transformer_folder(
 
     assert f"transformers=={version('transformers')}" in meta["requirements"]
     assert any(req.startswith("spacy-transformers") for req in meta["requirements"])
+    assert "onnxruntime>=1.30.0,<2" in meta["requirements"]  # its default runtime
 
 
 def test_second_run_skips_every_step(project, first_run):

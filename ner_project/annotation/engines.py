@@ -20,6 +20,7 @@ from wasabi import msg
 
 from ner_project.pipeline.entities import doc_entities
 from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.runtime import use_runtime
 from ner_project.training import functions
 
 
@@ -40,6 +41,7 @@ class EngineSettings:
     actors: int = 1  # ray: pipeline copies, each loaded once
     cpus_per_actor: float = 1
     gpus_per_actor: float = 0
+    runtime: str = "auto"  # the transformer's in fp32 on CPU (pipeline/runtime.py)
 
 
 def annotate_texts(texts: Iterable[str], settings: EngineSettings) -> Iterator[list]:
@@ -52,9 +54,15 @@ def annotate_texts(texts: Iterable[str], settings: EngineSettings) -> Iterator[l
             settings.actors,
             settings.cpus_per_actor,
             settings.gpus_per_actor,
+            settings.runtime,
         )
     return local_entities(
-        texts, settings.model, settings.batch_size, settings.processes, settings.gpu_id
+        texts,
+        settings.model,
+        settings.batch_size,
+        settings.processes,
+        settings.gpu_id,
+        settings.runtime,
     )
 
 
@@ -66,7 +74,12 @@ def model_location(model: str) -> str:
 
 
 def local_entities(
-    texts: Iterable[str], model: str, batch_size: int, processes: int, gpu_id: int
+    texts: Iterable[str],
+    model: str,
+    batch_size: int,
+    processes: int,
+    gpu_id: int,
+    runtime: str = "auto",
 ) -> Iterator[list[dict]]:
     """`nlp.pipe` over the texts, in `processes` processes on CPU (one on GPU)."""
     if gpu_id >= 0:
@@ -78,6 +91,7 @@ def local_entities(
         spacy.require_gpu(gpu_id)
     with torch_threads(1 if processes > 1 else None):
         nlp = load_pipeline(model_location(model))
+        use_runtime(nlp, runtime)
         for doc in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
             yield doc_entities(doc)
 
@@ -108,11 +122,12 @@ def torch_threads(threads: int | None) -> Iterator[None]:
 class PipelineActor:
     """A Ray Data actor: loads the pipeline once, then annotates batches of texts."""
 
-    def __init__(self, model: str, batch_size: int, use_gpu: bool):
+    def __init__(self, model: str, batch_size: int, use_gpu: bool, runtime: str):
         if use_gpu:
             spacy.require_gpu(0)  # Ray sets CUDA_VISIBLE_DEVICES to this actor's GPU
         functions.register_functions()  # the pipeline's config names them
         self.nlp = spacy.load(model)
+        use_runtime(self.nlp, runtime)
         self.batch_size = batch_size
 
     def __call__(self, batch: dict) -> dict:
@@ -133,6 +148,7 @@ def start_ray(total_cpus: float, total_gpus: float) -> bool:
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     ray.cloudpickle.register_pickle_by_value(sys.modules[doc_entities.__module__])
     ray.cloudpickle.register_pickle_by_value(functions)
+    ray.cloudpickle.register_pickle_by_value(sys.modules[use_runtime.__module__])
     if ray.is_initialized():
         return False
     quiet = {"include_dashboard": False, "logging_level": logging.WARNING}
@@ -154,6 +170,7 @@ def ray_entities(
     actors: int,
     cpus_per_actor: float,
     gpus_per_actor: float,
+    runtime: str = "auto",
 ) -> Iterator[list[dict]]:
     """Ray Data: the texts with their row numbers, `map_batches` over `actors`
     pipeline actors, results read back in row order."""
@@ -174,6 +191,7 @@ def ray_entities(
                 "model": model_location(model),
                 "batch_size": batch_size,
                 "use_gpu": gpus_per_actor > 0,
+                "runtime": runtime,
             },
             batch_size=batch_size,
             batch_format="numpy",

@@ -1,5 +1,6 @@
 """Write the package meta: the descriptive fields of configs/meta.json, the test scores,
-and the exact `transformers` release the pipeline was trained with.
+the exact `transformers` release the pipeline was trained with, and the template's
+requirements (ONNX Runtime, the pipeline's default runtime on the CPU).
 
 A pipeline saved under one `transformers` release can fail to load under a later one,
 so the wheel pins the release that was used; `spacy package` adds spaCy and
@@ -27,6 +28,8 @@ def write_meta(template: Path, metrics_path: Path, output: Path) -> None:
     meta["performance"] = {
         key: metrics[key] for key in ("ents_p", "ents_r", "ents_f", "ents_per_type")
     }
-    meta["requirements"] = [f"{name}=={version(name)}" for name in PINNED_PACKAGES]
+    pinned = [f"{name}=={version(name)}" for name in PINNED_PACKAGES]
+    # The template's own (the runtime that predicts fastest on the CPU) follow.
+    meta["requirements"] = pinned + meta.get("requirements", [])
     atomic_write_bytes(output, srsly.json_dumps(meta, indent=2).encode())
     msg.good(f"Meta written to {output} (requires {', '.join(meta['requirements'])})")

@@ -25,6 +25,8 @@ def quantize_transformer(nlp: Language) -> int:
         )
     swapped = 0
     for node in nlp.get_pipe("transformer").model.walk():
+        if "runtime_state" in node.attrs:  # quantized modules run in PyTorch
+            node.attrs["runtime_state"].int8 = True
         for shim in node.shims:
             model = getattr(shim, "_model", None)
             if not isinstance(model, torch.nn.Module):

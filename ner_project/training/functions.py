@@ -1,7 +1,9 @@
 """Functions and components that the config registers; shipped inside the packaged
 pipeline (--code), so this file imports nothing from the project."""
 
+import importlib.util
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -438,6 +440,9 @@ def forward_in_length_groups(model: Model, docs: list[Doc], is_train: bool):
     from spacy_transformers.truncate import truncate_oversize_splits
 
     tokenizer = model.tokenizer
+    if is_train:
+        # Its weights change from now on: an exported copy would fall behind.
+        runtime_state(model).trained = True
     if is_train or not isinstance(tokenizer, PreTrainedTokenizerFast):
         return forward(model, docs, is_train)
     nested_spans = model.attrs["get_spans"](docs)
@@ -467,8 +472,7 @@ def forward_in_length_groups(model: Model, docs: list[Doc], is_train: bool):
                 else wordpieces.token_type_ids[group, :width]
             ),
         )
-        output, _ = model.layers[0](part, False)
-        outputs.append(output)
+        outputs.append(run_transformer(model, part))
     model_output = scatter_outputs(groups, outputs, len(flat_spans))
     batch = FullTransformerBatch(
         spans=nested_spans,
@@ -479,6 +483,157 @@ def forward_in_length_groups(model: Model, docs: list[Doc], is_train: bool):
     # The lengths of the last prediction's groups, for the padding it left.
     model.attrs["last_groups"] = [[wordpieces.lengths[i] for i in g] for g in groups]
     return batch, lambda d_output: docs
+
+
+RUNTIMES = ("auto", "torch", "onnxruntime")
+ONNX_OPSET = 17
+
+
+def resolve_runtime(runtime: str) -> str:
+    """The runtime that `runtime` names on this machine: "auto" is ONNX Runtime where
+    it is installed, PyTorch otherwise."""
+    if runtime not in RUNTIMES:
+        raise ValueError(
+            f"unknown transformer runtime {runtime!r}: use one of {', '.join(RUNTIMES)}"
+        )
+    if runtime == "torch" or importlib.util.find_spec("onnxruntime") is None:
+        return "torch"
+    return "onnxruntime"
+
+
+def run_transformer(model: Model, part):
+    """The Hugging Face model's output for one batch of word pieces, from the runtime
+    the model's runtime state names (PyTorch for a model being trained, one
+    quantized to int8, or on a GPU)."""
+    hf_model = model.layers[0].shims[0]._model
+    on_cpu = all(p.device.type == "cpu" for p in hf_model.parameters())
+    state = runtime_state(model)
+    runtime = resolve_runtime(state.runtime)
+    if runtime == "onnxruntime" and on_cpu and not (state.trained or state.int8):
+        if state.session is None:
+            try:
+                state.session = OnnxTransformer(
+                    hf_model, part.token_type_ids is not None
+                )
+            except (ImportError, OSError) as error:  # no exporter, cache not writable
+                warnings.warn(f"The transformer runs in PyTorch: {error}", stacklevel=2)
+                state.runtime = "torch"
+        if state.session is not None:
+            return state.session(part)
+    output, _ = model.layers[0](part, False)
+    return output
+
+
+class RuntimeState:
+    """How one loaded model predicts, in its attrs but never saved with it (msgpack
+    cannot write it), so that the config's runtime holds for a loaded pipeline."""
+
+    def __init__(self):
+        self.runtime = "torch"  # one of RUNTIMES
+        self.trained = False  # updated since it was made or loaded
+        self.int8 = False  # its PyTorch modules were quantized
+        self.session: OnnxTransformer | None = None
+
+    def use(self, runtime: str) -> None:
+        resolve_runtime(runtime)  # refuses an unknown name
+        self.runtime = runtime
+
+    def installed(self) -> str:
+        """The runtime its setting names on this machine."""
+        return resolve_runtime(self.runtime)
+
+
+def runtime_state(model: Model) -> RuntimeState:
+    return model.attrs.setdefault("runtime_state", RuntimeState())
+
+
+class OnnxTransformer:
+    """The Hugging Face model exported to ONNX once (cached under its weights' digest
+    in NER_ONNX_CACHE, else ~/.cache/ner_project/onnx) and run by ONNX Runtime with
+    PyTorch's thread count; outputs as PyTorch tensors, like the model's own."""
+
+    def __init__(self, hf_model, with_token_types: bool):
+        import onnxruntime
+        import torch
+
+        self.input_names = ["input_ids", "attention_mask"]
+        if with_token_types:
+            self.input_names.append("token_type_ids")
+        path = exported_onnx(hf_model, self.input_names)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = torch.get_num_threads()
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self.path = path
+
+    def __call__(self, part):
+        import torch
+        from transformers.modeling_outputs import BaseModelOutput
+
+        feed = {
+            "input_ids": part.input_ids,
+            "attention_mask": part.attention_mask,
+            "token_type_ids": part.token_type_ids,
+        }
+        inputs = {
+            name: numpy.ascontiguousarray(_as_numpy(feed[name]), dtype=numpy.int64)
+            for name in self.input_names
+        }
+        (hidden,) = self.session.run(["last_hidden_state"], inputs)
+        return BaseModelOutput(last_hidden_state=torch.from_numpy(hidden))
+
+
+def _as_numpy(array) -> numpy.ndarray:
+    return array.numpy() if hasattr(array, "numpy") else numpy.asarray(array)
+
+
+def exported_onnx(hf_model, input_names: list[str]) -> Path:
+    """The ONNX file of `hf_model` with these inputs, exported on first use (written
+    to a temporary name and renamed, so a file in the cache is always whole)."""
+    import hashlib
+    import os
+    import tempfile
+
+    import torch
+
+    digest = hashlib.sha256()
+    digest.update(repr((input_names, torch.__version__, ONNX_OPSET)).encode())
+    digest.update(hf_model.config.to_json_string().encode())
+    for key, tensor in hf_model.state_dict().items():
+        digest.update(key.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    default_cache = Path.home() / ".cache" / "ner_project" / "onnx"
+    cache = Path(os.environ.get("NER_ONNX_CACHE") or default_cache)
+    path = cache / f"{digest.hexdigest()[:24]}.onnx"
+    if path.is_file():
+        return path
+    cache.mkdir(parents=True, exist_ok=True)
+    example = {name: torch.ones((2, 8), dtype=torch.long) for name in input_names}
+    axes = {"input_ids": {0: "batch", 1: "pieces"}}
+    axes |= {name: {0: "batch", 1: "pieces"} for name in input_names}
+    axes["last_hidden_state"] = {0: "batch", 1: "pieces"}
+    with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as tmp:
+        part_path = Path(tmp.name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                hf_model.eval(),
+                (),
+                str(part_path),
+                kwargs=example,
+                input_names=input_names,
+                output_names=["last_hidden_state"],
+                dynamic_axes=axes,
+                opset_version=ONNX_OPSET,
+                dynamo=False,
+            )
+        part_path.replace(path)
+    finally:
+        part_path.unlink(missing_ok=True)
+    return path
 
 
 def scatter_outputs(groups: list[list[int]], outputs: list, n_spans: int):
@@ -527,11 +682,13 @@ def length_grouped_transformer(
     grad_scaler_config: dict,
     max_padding: float,
     max_items: int,
+    runtime: str = "torch",
 ) -> Model:
     """spacy-transformers' TransformerModel (same weights, same training), whose
     prediction computes the spans of a batch in groups of similar length: at most
     `max_padding` of the pieces computed are padding, at most `max_items` pieces a
-    group."""
+    group, by `runtime`: "torch", "onnxruntime", or "auto" (ONNX Runtime where it is
+    installed). Pipelines saved before the setting existed run PyTorch."""
     from spacy_transformers.layers import TransformerModel
 
     model = TransformerModel(
@@ -545,6 +702,7 @@ def length_grouped_transformer(
     model._func = forward_in_length_groups
     model.attrs["max_padding"] = max_padding
     model.attrs["max_items"] = max_items
+    runtime_state(model).use(runtime)  # an unknown name fails when the config is read
     return model
 
 
@@ -593,13 +751,15 @@ class EntityConfidence:
                 for start, end, label in parse:
                     mass[(*without_spaces(doc, start, end), label)] += probability
             for ent in doc.ents:
-                found = mass.get((ent.start, ent.end, ent.label_), 0.0)
+                start, end = without_spaces(doc, ent.start, ent.end)
+                found = mass.get((start, end, ent.label_), 0.0)
                 ent._.confidence = min(1.0, max(0.0, float(found)))
 
 
 def without_spaces(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """An entity's tokens without whitespace tokens at its edges: the beam's parses
-    may take in a line break that the greedy parse's entity leaves out."""
+    and the greedy parse may differ in the line breaks and runs of spaces they take
+    in at an entity's edges."""
     while start < end - 1 and doc[start].is_space:
         start += 1
     while end > start + 1 and doc[end - 1].is_space:

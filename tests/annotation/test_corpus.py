@@ -283,6 +283,27 @@ def test_local_engine_with_two_processes_gives_the_same_output(tmp_path, local):
     assert_same_records(read_jsonl(two), read_jsonl(one))
 
 
+def test_both_runtimes_annotate_alike_and_an_unknown_one_is_refused(tmp_path, local):
+    source = tmp_path / "texts.txt"
+    source.write_text("".join(t.replace("\n", " ") + "\n" for t in demo_texts()[:10]))
+    outputs = {}
+    for runtime in ("torch", "onnxruntime"):
+        outputs[runtime] = tmp_path / f"{runtime}.jsonl"
+        command = [*ANNOTATE, source, outputs[runtime], "--model", local.model]
+        result = run_cli([*command, "--runtime", runtime])
+        assert result.returncode == 0, result.output
+    assert_same_records(
+        read_jsonl(outputs["onnxruntime"]), read_jsonl(outputs["torch"])
+    )
+    bad = tmp_path / "bad.jsonl"
+    result = run_cli(
+        [*ANNOTATE, source, bad, "--model", local.model, "--runtime", "trt"]
+    )
+    assert result.returncode == 2
+    assert "'trt' is not one of" in result.output
+    assert not bad.exists()
+
+
 def test_gpu_runs_one_process_with_a_warning(local, monkeypatch, capsys):
     monkeypatch.setattr(spacy, "require_gpu", lambda gpu_id: True)
     found = list(local_entities(["Anna Lee"], local.model, 8, processes=2, gpu_id=0))

@@ -57,6 +57,21 @@ def test_gold_values_are_normalised_and_dropped_labels_left_out():
     assert sum(GOLD.entities.values()) == 4  # teamwork's label maps to null
 
 
+def test_an_email_span_that_holds_more_is_scored_on_its_address():
+    text = "Indeed:Auer.Rosie@dsam.co\n123-345-7890|Stamm.Eulalia@gmail.com."
+    gold = gold_cv(
+        record(
+            text,
+            [
+                ("Indeed:Auer.Rosie@dsam.co", "Email Address"),
+                ("123-345-7890|Stamm.Eulalia@gmail.com", "Email Address"),
+            ],
+        ),
+        MAPPING,
+    )
+    assert gold.emails == {"auer.rosie@dsam.co", "stamm.eulalia@gmail.com"}
+
+
 def test_each_figure_counts_what_its_field_holds():
     parsed = response(
         "ANNA LEE",

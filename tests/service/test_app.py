@@ -73,6 +73,17 @@ def test_model_gives_the_pipeline_labels_and_version(client, nlp):
     assert body["version"] == nlp.meta["version"]
     assert isinstance(body["performance"], dict)
     assert body["int8"] is False
+    assert body["runtime"] == "onnxruntime"  # NER_RUNTIME auto, with it installed
+
+
+def test_runtime_setting_chooses_what_computes_the_transformer(trained_pipeline):
+    with make_client(trained_pipeline, runtime="onnxruntime") as client:
+        assert client.get("/v1/model").json()["runtime"] == "onnxruntime"
+        onnx = client.post("/v1/entities", json={"texts": TEXTS}).json()
+    with make_client(trained_pipeline, runtime="torch") as client:
+        assert client.get("/v1/model").json()["runtime"] == "torch"
+        torch = client.post("/v1/entities", json={"texts": TEXTS}).json()
+    assert onnx == torch
 
 
 def test_entities_slice_the_input_text_in_input_order(client):
@@ -147,6 +158,7 @@ def test_int8_serves_the_entities_of_the_quantized_pipeline(trained_pipeline):
     expected = [[(e.text, e.label_) for e in quantized(text).ents] for text in TEXTS]
     with make_client(trained_pipeline, int8=True) as client:
         assert client.get("/v1/model").json()["int8"] is True
+        assert client.get("/v1/model").json()["runtime"] == "torch"
         # One text a request: int8 scales activations per batch, so a text's
         # entities may differ slightly with the texts it is batched with.
         results = [

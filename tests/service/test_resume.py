@@ -146,6 +146,20 @@ def test_a_national_phone_number_needs_the_phone_region():
     }
 
 
+def test_the_address_inside_a_longer_email_entity_reaches_the_field():
+    record = record_of(
+        [
+            entity("Indeed:Auer.Rosie@dsam.co", "EMAIL"),
+            entity("123-345-7890|Stamm.Eulalia@gmail.com", "EMAIL"),
+            entity("mail: not-an-address@", "EMAIL"),
+        ]
+    )
+    assert record.fields["emails"] == [
+        "Auer.Rosie@dsam.co",
+        "Stamm.Eulalia@gmail.com",
+    ]
+
+
 def test_an_email_is_kept_in_its_normalised_form_and_once():
     emails = [
         entity("Jane.Doe@EXAMPLE.com", "EMAIL"),

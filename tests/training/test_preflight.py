@@ -2,10 +2,12 @@
 what to do, instead of minutes of retries or a traceback deep in thinc."""
 
 import importlib.util
+import sys
 
 import pytest
 
 from ner_project.training import preflight
+from tests.helpers import PROJECT_DIR, run_cli
 
 
 def failure(capsys, check, *args) -> str:
@@ -58,3 +60,17 @@ def test_gpu_without_cupy_says_how_to_install_it(capsys):
     out = failure(capsys, preflight.check_gpu, 0)
     assert "gpu_id=0 asks for a GPU, but cupy cannot be imported" in out
     assert "pip install -r requirements-gpu.txt" in out
+
+
+def test_the_previous_runs_training_log_is_removed(tiny_transformer, tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"step": 300}\n')
+    result = run_cli(
+        [
+            *(sys.executable, PROJECT_DIR / "scripts" / "preflight.py"),
+            *("--transformer", tiny_transformer, "--training-log", log),
+        ]
+    )
+    assert result.returncode == 0, result.output
+    assert not log.exists()  # spaCy's logger then writes this run's
+    assert f"Removed the previous run's {log}" in result.output

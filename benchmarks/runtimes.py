@@ -1,0 +1,206 @@
+"""The trained pipeline, every component as it ships, with its transformer run by
+PyTorch and by ONNX Runtime, against the Hugging Face `pipeline("token-classification")`
+on the same transformer, texts and threads: words per second per batch size, the share
+of computed word pieces that is padding, and the share of the fp32 limit that the
+matrix-product rate measured in the same run allows.
+
+    python -m benchmarks.runtimes training/model-best \\
+        conll2003=../shared/data/conll2003/test.txt bc5cdr=../shared/data/bc5cdr/test.tsv
+
+Each corpus is timed on long texts (passages of whole sentences, up to 80 words) and
+short ones (single sentences: a line of a CV); the systems take turns and each figure
+is the median of the repeats. The two runtimes' entities are compared on every test
+document. The HF pipeline's head is untrained (its speed does not depend on it).
+"""
+
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import srsly
+import torch
+import typer
+from spacy.tokens import Doc
+from wasabi import msg
+
+from benchmarks.host import machine_description
+from benchmarks.pieces import computed_pieces
+from benchmarks.speed import flops_per_piece, matmul_gflops, speed_texts
+from ner_project.conversion.corpus import read_documents
+from ner_project.files import atomic_write_bytes
+from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.runtime import use_runtime
+
+RUNTIMES = ("torch", "onnxruntime")
+
+
+def sentence_texts(docs: list[Doc], max_words: int) -> list[tuple[str, int]]:
+    """Single sentences as `(text, words)`, up to `max_words` in all."""
+    texts, total = [], 0
+    for doc in docs:
+        for sentence in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
+            text = sentence.text.strip()
+            if text:
+                texts.append((text, len(sentence)))
+                total += len(sentence)
+            if total >= max_words:
+                return texts
+    return texts
+
+
+def timed(run, texts: list[tuple[str, int]]) -> float:
+    """Words per second of one pass."""
+    strings = [text for text, _ in texts]
+    start = time.perf_counter()
+    run(strings)
+    return sum(words for _, words in texts) / (time.perf_counter() - start)
+
+
+def hf_classifier(transformer: str, labels: int):
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        transformer, num_labels=labels
+    )
+    tokenizer = AutoTokenizer.from_pretrained(transformer)
+    return pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
+
+
+def limit_words_per_s(nlp, texts, gflops: float) -> float:
+    """Words per second if the transformer's FLOPs on the texts' own pieces (no
+    overlap, no padding) ran at the measured matrix-product rate."""
+    component = nlp.get_pipe("transformer")
+    tokenizer = component.model.tokenizer
+    config = component.model.layers[0].shims[0]._model.config
+    lengths = [len(tokenizer(text)["input_ids"]) for text, _ in texts]
+    sequence = min(128, statistics.mean(lengths))
+    words = sum(words for _, words in texts)
+    return (
+        gflops * 1e9 / (flops_per_piece(config, round(sequence)) * sum(lengths) / words)
+    )
+
+
+def runtimes(
+    model: Path = typer.Argument(..., help="Trained pipeline (folder or package)"),
+    corpora: list[str] = typer.Argument(
+        ..., help="NAME=TEST_FILE pairs (any annotated format)"
+    ),
+    output: Path = typer.Option(
+        Path("benchmarks/results/runtimes.json"), help="Results JSON"
+    ),
+    batch_sizes: str = typer.Option("1,8,64", help="Batch sizes, comma-separated"),
+    words: int = typer.Option(6000, help="Words timed per corpus and text length"),
+    repeats: int = typer.Option(3, help="Timed passes of each system"),
+    threads: int = typer.Option(2, help="torch (and ONNX Runtime) threads"),
+    also_running: str = typer.Option("nothing else", help="For the record"),
+) -> None:
+    """Time MODEL on each corpus with each runtime, and the HF pipeline beside it."""
+    torch.set_num_threads(threads)
+    nlp = load_pipeline(str(model))
+    transformer = nlp.get_pipe("transformer").model.attrs["name"]
+    labels = 1 + 2 * len(nlp.get_pipe("ner").labels)
+    classifier = hf_classifier(transformer, labels)
+    sizes = [int(size) for size in batch_sizes.split(",")]
+    gflops, results = [], []
+    for corpus in corpora:
+        name, _, path = corpus.partition("=")
+        gflops.append(matmul_gflops(threads))
+        docs, _ = read_documents([Path(path)], "en", None)
+        agreement = same_entities(nlp, [doc.text for doc in docs])
+        msg.info(f"{name}: {agreement}")
+        for kind, texts in (
+            ("long", speed_texts(docs, words)),
+            ("short", sentence_texts(docs, words)),
+        ):
+            limit = limit_words_per_s(nlp, texts, gflops[-1])
+            for size in sizes:
+                row = time_systems(nlp, classifier, texts, size, repeats)
+                row |= {"corpus": name, "texts": kind, "batch_size": size}
+                row["limit_words_per_s"] = round(limit)
+                use_runtime(nlp, "onnxruntime")
+                factor = computed_pieces(nlp, texts, size)["padding_factor"]
+                row["padding_share"] = round(1 - 1 / factor, 3)
+                row["entities_agree_on_test_set"] = agreement["same"]
+                results.append(row)
+                msg.info(str(row))
+    summary = summarize(results)
+    result = {
+        "model": str(model),
+        "transformer": transformer,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_description(threads),
+        "matmul_gflops": [round(value, 1) for value in gflops],  # one per corpus
+        "repeats": repeats,
+        "also_running": also_running,
+        "rows": results,
+        "summary": summary,
+    }
+    atomic_write_bytes(output, srsly.json_dumps(result, indent=2).encode())
+    for line in summary:
+        msg.text(str(line))
+    msg.good(f"Results in {output}")
+
+
+def same_entities(nlp, texts: list[str]) -> dict:
+    """Whether both runtimes find the same entities on every text."""
+    found = {}
+    for runtime in RUNTIMES:
+        use_runtime(nlp, runtime)
+        found[runtime] = [
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=64)
+        ]
+    differing = sum(a != b for a, b in zip(*found.values(), strict=True))
+    return {"documents": len(texts), "same": differing == 0, "differing": differing}
+
+
+def time_systems(nlp, classifier, texts, size: int, repeats: int) -> dict:
+    """Words per second of each system, the median of `repeats` passes in turns."""
+    speeds = {name: [] for name in (*RUNTIMES, "hf_pipeline")}
+    for _ in range(repeats):
+        for runtime in RUNTIMES:
+            use_runtime(nlp, runtime)
+            speeds[runtime].append(
+                timed(lambda s: list(nlp.pipe(s, batch_size=size)), texts)
+            )
+        speeds["hf_pipeline"].append(
+            timed(lambda s: classifier(s, batch_size=size), texts)
+        )
+    return {
+        f"{name}_words_per_s": round(statistics.median(values))
+        for name, values in speeds.items()
+    }
+
+
+def summarize(rows: list[dict]) -> list[dict]:
+    """Per corpus and text length: each system at its fastest batch size, its ratio
+    to the HF pipeline's fastest, and its share of the fp32 limit."""
+    summary = []
+    for key in sorted({(row["corpus"], row["texts"]) for row in rows}):
+        group = [row for row in rows if (row["corpus"], row["texts"]) == key]
+        best = {
+            name: max(row[f"{name}_words_per_s"] for row in group)
+            for name in (*RUNTIMES, "hf_pipeline")
+        }
+        limit = group[0]["limit_words_per_s"]
+        summary.append(
+            {
+                "corpus": key[0],
+                "texts": key[1],
+                **{f"{name}_best": value for name, value in best.items()},
+                **{
+                    f"{name}_vs_hf": round(best[name] / best["hf_pipeline"], 2)
+                    for name in RUNTIMES
+                },
+                **{
+                    f"{name}_share_of_limit": round(best[name] / limit, 2)
+                    for name in RUNTIMES
+                },
+            }
+        )
+    return summary
+
+
+if __name__ == "__main__":
+    typer.run(runtimes)

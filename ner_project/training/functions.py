@@ -611,8 +611,7 @@ def exported_onnx(hf_model, input_names: list[str]) -> Path:
         return path
     cache.mkdir(parents=True, exist_ok=True)
     example = {name: torch.ones((2, 8), dtype=torch.long) for name in input_names}
-    axes = {"input_ids": {0: "batch", 1: "pieces"}}
-    axes |= {name: {0: "batch", 1: "pieces"} for name in input_names}
+    axes = {name: {0: "batch", 1: "pieces"} for name in input_names}
     axes["last_hidden_state"] = {0: "batch", 1: "pieces"}
     with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as tmp:
         part_path = Path(tmp.name)

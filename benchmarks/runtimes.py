@@ -26,7 +26,12 @@ from wasabi import msg
 
 from benchmarks.host import machine_description
 from benchmarks.pieces import computed_pieces
-from benchmarks.speed import flops_per_piece, matmul_gflops, speed_texts
+from benchmarks.speed import (
+    flops_per_piece,
+    limit_words_per_s,
+    matmul_gflops,
+    speed_texts,
+)
 from ner_project.conversion.corpus import read_documents
 from ner_project.files import atomic_write_bytes
 from ner_project.pipeline.meta import load_pipeline
@@ -67,18 +72,17 @@ def hf_classifier(transformer: str, labels: int):
     return pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
 
 
-def limit_words_per_s(nlp, texts, gflops: float) -> float:
+def texts_limit(nlp, texts, gflops: float) -> float:
     """Words per second if the transformer's FLOPs on the texts' own pieces (no
-    overlap, no padding) ran at the measured matrix-product rate."""
+    overlap, no padding; attention over their mean length) ran at the measured
+    matrix-product rate."""
     component = nlp.get_pipe("transformer")
     tokenizer = component.model.tokenizer
     config = component.model.layers[0].shims[0]._model.config
     lengths = [len(tokenizer(text)["input_ids"]) for text, _ in texts]
-    sequence = min(128, statistics.mean(lengths))
-    words = sum(words for _, words in texts)
-    return (
-        gflops * 1e9 / (flops_per_piece(config, round(sequence)) * sum(lengths) / words)
-    )
+    sequence = round(min(128, statistics.mean(lengths)))
+    per_word = sum(lengths) / sum(words for _, words in texts)
+    return limit_words_per_s(gflops, flops_per_piece(config, sequence), per_word)
 
 
 def runtimes(
@@ -113,12 +117,11 @@ def runtimes(
             ("long", speed_texts(docs, words)),
             ("short", sentence_texts(docs, words)),
         ):
-            limit = limit_words_per_s(nlp, texts, gflops[-1])
+            limit = texts_limit(nlp, texts, gflops[-1])
             for size in sizes:
                 row = time_systems(nlp, classifier, texts, size, repeats)
                 row |= {"corpus": name, "texts": kind, "batch_size": size}
                 row["limit_words_per_s"] = round(limit)
-                use_runtime(nlp, "onnxruntime")
                 factor = computed_pieces(nlp, texts, size)["padding_factor"]
                 row["padding_share"] = round(1 - 1 / factor, 3)
                 row["entities_agree_on_test_set"] = agreement["same"]

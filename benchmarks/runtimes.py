@@ -1,16 +1,17 @@
 """The trained pipeline, every component as it ships, with its transformer run by
-PyTorch and by ONNX Runtime, against the Hugging Face `pipeline("token-classification")`
-on the same transformer, texts and threads: words per second per batch size, the share
-of computed word pieces that is padding, and the share of the fp32 limit that the
-matrix-product rate measured in the same run allows.
+PyTorch and by ONNX Runtime, in fp32 and in int8, against the Hugging Face
+`pipeline("token-classification")` on the same transformer, texts and threads: words
+per second per batch size, the share of computed word pieces that is padding, and the
+share of the fp32 limit that the matrix-product rate measured in the same run allows.
 
     python -m benchmarks.runtimes training/model-best \\
         conll2003=../shared/data/conll2003/test.txt bc5cdr=../shared/data/bc5cdr/test.tsv
 
 Each corpus is timed on long texts (passages of whole sentences, up to 80 words) and
 short ones (single sentences: a line of a CV); the systems take turns and each figure
-is the median of the repeats. The two runtimes' entities are compared on every test
-document. The HF pipeline's head is untrained (its speed does not depend on it).
+is the median of the repeats. The two runtimes' fp32 entities are compared on every
+test document; int8's F1 cost is int8_cost.py's. The HF pipeline's head is untrained
+(its speed does not depend on it).
 """
 
 import statistics
@@ -35,9 +36,11 @@ from benchmarks.speed import (
 from ner_project.conversion.corpus import read_documents
 from ner_project.files import atomic_write_bytes
 from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.quantize import quantize_transformer
 from ner_project.pipeline.runtime import use_runtime
 
-RUNTIMES = ("torch", "onnxruntime")
+RUNTIMES = ("torch", "onnxruntime")  # fp32, whose entities must agree
+SYSTEMS = (*RUNTIMES, "onnxruntime_int8", "torch_int8")  # ours, each its own pipeline
 
 
 def sentence_texts(docs: list[Doc], max_words: int) -> list[tuple[str, int]]:
@@ -101,7 +104,8 @@ def runtimes(
 ) -> None:
     """Time MODEL on each corpus with each runtime, and the HF pipeline beside it."""
     torch.set_num_threads(threads)
-    nlp = load_pipeline(str(model))
+    pipelines = load_systems(str(model))
+    nlp = pipelines["torch"]
     transformer = nlp.get_pipe("transformer").model.attrs["name"]
     labels = 1 + 2 * len(nlp.get_pipe("ner").labels)
     classifier = hf_classifier(transformer, labels)
@@ -111,7 +115,7 @@ def runtimes(
         name, _, path = corpus.partition("=")
         gflops.append(matmul_gflops(threads))
         docs, _ = read_documents([Path(path)], "en", None)
-        agreement = same_entities(nlp, [doc.text for doc in docs])
+        agreement = same_entities(pipelines, [doc.text for doc in docs])
         msg.info(f"{name}: {agreement}")
         for kind, texts in (
             ("long", speed_texts(docs, words)),
@@ -119,7 +123,7 @@ def runtimes(
         ):
             limit = texts_limit(nlp, texts, gflops[-1])
             for size in sizes:
-                row = time_systems(nlp, classifier, texts, size, repeats)
+                row = time_systems(pipelines, classifier, texts, size, repeats)
                 row |= {"corpus": name, "texts": kind, "batch_size": size}
                 row["limit_words_per_s"] = round(limit)
                 factor = computed_pieces(nlp, texts, size)["padding_factor"]
@@ -145,27 +149,40 @@ def runtimes(
     msg.good(f"Results in {output}")
 
 
-def same_entities(nlp, texts: list[str]) -> dict:
-    """Whether both runtimes find the same entities on every text."""
-    found = {}
-    for runtime in RUNTIMES:
+def load_systems(model: str) -> dict:
+    """One loaded pipeline per system of ours, its runtime set and int8 applied."""
+    pipelines = {}
+    for name in SYSTEMS:
+        runtime, _, int8 = name.partition("_")
+        nlp = load_pipeline(model)
         use_runtime(nlp, runtime)
-        found[runtime] = [
+        if int8 and quantize_transformer(nlp) != runtime:
+            raise RuntimeError(f"{name}: int8 did not run in {runtime}")
+        pipelines[name] = nlp
+    return pipelines
+
+
+def same_entities(pipelines: dict, texts: list[str]) -> dict:
+    """Whether both fp32 runtimes find the same entities on every text."""
+    found = {
+        runtime: [
             [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=64)
+            for doc in pipelines[runtime].pipe(texts, batch_size=64)
         ]
+        for runtime in RUNTIMES
+    }
     differing = sum(a != b for a, b in zip(*found.values(), strict=True))
     return {"documents": len(texts), "same": differing == 0, "differing": differing}
 
 
-def time_systems(nlp, classifier, texts, size: int, repeats: int) -> dict:
+def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) -> dict:
     """Words per second of each system, the median of `repeats` passes in turns."""
-    speeds = {name: [] for name in (*RUNTIMES, "hf_pipeline")}
+    speeds = {name: [] for name in (*SYSTEMS, "hf_pipeline")}
     for _ in range(repeats):
-        for runtime in RUNTIMES:
-            use_runtime(nlp, runtime)
-            speeds[runtime].append(
-                timed(lambda s: list(nlp.pipe(s, batch_size=size)), texts)
+        for name in SYSTEMS:
+            nlp = pipelines[name]
+            speeds[name].append(
+                timed(lambda s, nlp=nlp: list(nlp.pipe(s, batch_size=size)), texts)
             )
         speeds["hf_pipeline"].append(
             timed(lambda s: classifier(s, batch_size=size), texts)
@@ -184,7 +201,7 @@ def summarize(rows: list[dict]) -> list[dict]:
         group = [row for row in rows if (row["corpus"], row["texts"]) == key]
         best = {
             name: max(row[f"{name}_words_per_s"] for row in group)
-            for name in (*RUNTIMES, "hf_pipeline")
+            for name in (*SYSTEMS, "hf_pipeline")
         }
         limit = group[0]["limit_words_per_s"]
         summary.append(
@@ -194,11 +211,11 @@ def summarize(rows: list[dict]) -> list[dict]:
                 **{f"{name}_best": value for name, value in best.items()},
                 **{
                     f"{name}_vs_hf": round(best[name] / best["hf_pipeline"], 2)
-                    for name in RUNTIMES
+                    for name in SYSTEMS
                 },
                 **{
                     f"{name}_share_of_limit": round(best[name] / limit, 2)
-                    for name in RUNTIMES
+                    for name in SYSTEMS
                 },
             }
         )

@@ -1,6 +1,7 @@
 """Score a trained pipeline on the held-out test corpus (never the dev set that picked
 model-best), write the error-analysis report, and measure on the dev set how well the
-entities' confidences are calibrated (`evaluate` command)."""
+entities' confidences are calibrated, with the confidence temperature that would
+calibrate them best (`evaluate` command)."""
 
 from pathlib import Path
 
@@ -10,13 +11,12 @@ import typer
 from wasabi import msg
 
 from ner_project.evaluation.calibration import (
-    calibration,
+    dev_calibration,
     print_calibration,
     reliability_png,
 )
 from ner_project.evaluation.report_files import write_report
 from ner_project.evaluation.scores import (
-    predict,
     print_metrics,
     read_corpus,
     score_corpus,
@@ -45,9 +45,8 @@ def evaluate(
     nlp = load_pipeline(str(model))
     metrics, examples = score_corpus(nlp, test_path)
     if dev_path is not None:
-        metrics["calibration"] = calibration(
-            predict(nlp, read_corpus(nlp, dev_path)), dev_path.as_posix()
-        )
+        dev = read_corpus(nlp, dev_path)
+        metrics["calibration"] = dev_calibration(nlp, dev, dev_path.as_posix())
         print_calibration(metrics["calibration"])
     if report_dir is not None:
         write_report(report_dir, metrics, examples, training_log)

@@ -89,10 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nlp = await run_in_threadpool(load_pipeline, settings.model)
         await run_in_threadpool(date_parser)  # its language data, before requests
+        use_runtime(nlp, settings.runtime)
         if settings.int8:
             quantize_transformer(nlp)
-        else:
-            use_runtime(nlp, settings.runtime)
         await run_in_threadpool(warm_up, nlp, settings.torch_threads)
         service = InferenceService(
             nlp,

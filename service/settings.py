@@ -122,16 +122,17 @@ class Settings(BaseSettings):
     )
     int8: bool = Field(
         False,
-        description="Run the transformer's linear layers in int8 on the CPU (dynamic "
-        "quantization): about twice the words per second, at the F1 cost the "
-        "benchmark's results give",
+        description="Run the transformer's matrix products in int8 on the CPU "
+        "(dynamic quantization, by the runtime NER_RUNTIME names: ONNX Runtime's "
+        "quantized export, or PyTorch's quantized linear layers), at the speed and "
+        "F1 cost the benchmarks' results give",
     )
     runtime: Literal["auto", "torch", "onnxruntime"] = Field(
         "auto",
         description="What computes the transformer in fp32 on the CPU: ONNX Runtime "
         "(the same weights, exported once and cached; within 1e-4 of PyTorch), "
-        "PyTorch, or auto (ONNX Runtime where it is installed). int8 and GPUs run "
-        "PyTorch; /v1/model says which runs",
+        "PyTorch, or auto (ONNX Runtime where it is installed); and in int8 "
+        "(NER_INT8). GPUs run PyTorch; /v1/model says which runs",
     )
     torch_threads: int | None = Field(
         None,

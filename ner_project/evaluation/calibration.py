@@ -6,12 +6,16 @@ reliability plot."""
 import io
 from collections.abc import Iterable
 
+from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example
 from wasabi import msg
 
+from ner_project.evaluation.scores import predict
 from ner_project.pipeline.entities import confidence
 
 BINS = 10
+TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(36))  # 0.5 to 4.0
 
 
 def confidence_pairs(examples: Iterable[Example]) -> list[tuple[float, bool]]:
@@ -75,6 +79,46 @@ def calibration(examples: Iterable[Example], corpus: str, bins: int = BINS) -> d
     }
 
 
+def dev_calibration(
+    nlp: Language,
+    references: list[Doc],
+    corpus: str,
+    component: str = "entity_confidence",
+) -> dict:
+    """The calibration summary of the pipeline on `references`, with under "fitted"
+    the temperature of the confidence component (of TEMPERATURES) that would give the
+    NER's own entities the least error, and that error (None for a pipeline without
+    the component). The fit runs before the components after it, whose pattern
+    matches are certain whatever the temperature; they run once it is done."""
+    scorer = nlp.get_pipe(component) if component in nlp.pipe_names else None
+    if scorer is None or not hasattr(scorer, "temperature"):
+        summary = calibration(predict(nlp, references), corpus)
+        return {**summary, "fitted": None}
+    later = nlp.pipe_names[nlp.pipe_names.index(component) + 1 :]
+    with nlp.select_pipes(disable=later):
+        examples = predict(nlp, references)
+    docs = [eg.predicted for eg in examples]
+    configured, errors = scorer.temperature, {}
+    try:
+        for temperature in TEMPERATURES:
+            scorer.temperature = temperature
+            scorer.set_confidences(docs)
+            errors[temperature] = expected_calibration_error(
+                reliability_bins(confidence_pairs(examples))
+            )
+    finally:
+        scorer.temperature = configured
+    scorer.set_confidences(docs)
+    for name in later:
+        docs = list(nlp.get_pipe(name).pipe(docs))
+    examples = [
+        Example(doc, eg.reference) for doc, eg in zip(docs, examples, strict=True)
+    ]
+    best = min(TEMPERATURES, key=lambda t: (errors[t] is None, errors[t] or 0.0))
+    fitted = {"temperature": best, "ece": errors[best]}
+    return {**calibration(examples, corpus), "fitted": fitted if errors[best] else None}
+
+
 def print_calibration(summary: dict) -> None:
     if summary["ece"] is None:
         msg.warn(f"Calibration: no entity with a confidence on {summary['corpus']}")
@@ -83,6 +127,11 @@ def print_calibration(summary: dict) -> None:
         f"Calibration on {summary['corpus']}: expected calibration error "
         f"{summary['ece']:.3f} over {summary['entities']} entities (target <= 0.05)"
     )
+    if fitted := summary.get("fitted"):
+        msg.info(
+            f"At temperature {fitted['temperature']} the NER's own entities would have "
+            f"an error of {fitted['ece']:.3f} (components.entity_confidence.temperature)"
+        )
 
 
 def reliability_png(summary: dict) -> bytes:

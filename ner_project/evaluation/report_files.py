@@ -67,6 +67,14 @@ def calibration_lines(summary: dict) -> list[str]:
         "",
         f"On `{summary['corpus']}`, {summary['entities']} predicted entities: expected "
         f"calibration error **{ece}** (target 0.05 or less; reliability.png).",
+    ]
+    if fitted := summary.get("fitted"):
+        lines[-1] += (
+            f" At `components.entity_confidence.temperature = "
+            f"{fitted['temperature']}` the NER's own entities (before the pattern "
+            f"rules) would have {fitted['ece']:.3f}."
+        )
+    lines += [
         "",
         "| confidence | entities | mean confidence | share right |",
         "|---|---:|---:|---:|",

@@ -37,11 +37,11 @@ def use_runtime(nlp: Language, runtime: str) -> str:
 
 def runtime_in_use(nlp: Language) -> str:
     """ "onnxruntime" or "torch" for a transformer pipeline (PyTorch on a GPU and for
-    int8, whatever the setting), "thinc" for one without a transformer."""
+    PyTorch's int8, whatever the setting), "thinc" for one without a transformer."""
     if "transformer" not in nlp.pipe_names:
         return "thinc"
     states = [model.attrs["runtime_state"] for model in grouped_transformers(nlp)]
-    if not states or any(state.int8 for state in states):
+    if not states or any(state.int8 == "torch" for state in states):
         return "torch"
     on_cpu = all(
         parameter.device.type == "cpu"

@@ -4,7 +4,6 @@ pipeline (--code), so this file imports nothing from the project."""
 import importlib.util
 import re
 import warnings
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -203,8 +202,7 @@ def make_contact_ents_filter(
     dangling separator, not a range of years) and then the longest of those.
     """
 
-    def is_phone(span: Span) -> bool:
-        tokens = [token.text for token in span]
+    def is_phone(tokens: list[str]) -> bool:
         groups = [text for text in tokens if text not in PHONE_SEPARATORS]
         digits = sum(char.isdigit() for text in groups for char in text)
         return (
@@ -217,7 +215,14 @@ def make_contact_ents_filter(
         )
 
     def contact_ents_filter(entities: Iterable[Span], matches: Iterable[Span]):
-        kept = [m for m in matches if m.label_ != phone_label or is_phone(m)]
+        matches = list(matches)
+        # the phone pattern's sub-runs overlap: read each token's text once
+        texts = [token.text for token in matches[0].doc] if matches else []
+        kept = [
+            m
+            for m in matches
+            if m.label_ != phone_label or is_phone(texts[m.start : m.end])
+        ]
         for match in kept:
             match._.confidence = 1.0  # a rule's match is certain, not a guess
         return prioritize_new_ents_filter(entities, kept)
@@ -509,15 +514,20 @@ def run_transformer(model: Model, part):
     on_cpu = all(p.device.type == "cpu" for p in hf_model.parameters())
     state = runtime_state(model)
     runtime = resolve_runtime(state.runtime)
-    if runtime == "onnxruntime" and on_cpu and not (state.trained or state.int8):
+    exportable = on_cpu and not state.trained and state.int8 != "torch"
+    if runtime == "onnxruntime" and exportable:
         if state.session is None:
             try:
                 state.session = OnnxTransformer(
-                    hf_model, part.token_type_ids is not None
+                    hf_model,
+                    part.token_type_ids is not None,
+                    int8=state.int8 == "onnxruntime",
                 )
             except (ImportError, OSError) as error:  # no exporter, cache not writable
                 warnings.warn(f"The transformer runs in PyTorch: {error}", stacklevel=2)
                 state.runtime = "torch"
+                if state.int8:
+                    quantize_torch_modules(model)
         if state.session is not None:
             return state.session(part)
     output, _ = model.layers[0](part, False)
@@ -531,7 +541,9 @@ class RuntimeState:
     def __init__(self):
         self.runtime = "torch"  # one of RUNTIMES
         self.trained = False  # updated since it was made or loaded
-        self.int8 = False  # its PyTorch modules were quantized
+        # int8 by "onnxruntime" (its export quantized) or "torch" (its PyTorch
+        # modules quantized); None in fp32
+        self.int8: str | None = None
         self.session: OnnxTransformer | None = None
 
     def use(self, runtime: str) -> None:
@@ -541,6 +553,39 @@ class RuntimeState:
     def installed(self) -> str:
         """The runtime its setting names on this machine."""
         return resolve_runtime(self.runtime)
+
+    def quantize(self, model: Model) -> str:
+        """Run `model` in int8 from now on, by ONNX Runtime where its setting names it
+        (the export quantized on first use), else by PyTorch (its modules quantized
+        now); which of the two."""
+        if not self.int8:
+            if self.installed() == "onnxruntime":
+                self.int8, self.session = "onnxruntime", None
+            else:
+                quantize_torch_modules(model)
+        return self.int8
+
+
+def quantize_torch_modules(model: Model) -> int:
+    """Swap each PyTorch model of `model` for a copy whose linear layers run in int8
+    (weights quantized once, activations per call); the number swapped."""
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    swapped = 0
+    for shim in (shim for node in model.walk() for shim in node.shims):
+        module = getattr(shim, "_model", None)
+        if not isinstance(module, torch.nn.Module):
+            continue
+        with warnings.catch_warnings():  # its deprecation notice, once per load
+            warnings.simplefilter("ignore")
+            quantized = quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+        shim._model = quantized
+        if hasattr(shim, "_hfmodel"):
+            shim._hfmodel.transformer = quantized
+        swapped += 1
+    runtime_state(model).int8 = "torch"
+    return swapped
 
 
 def runtime_state(model: Model) -> RuntimeState:
@@ -552,7 +597,7 @@ class OnnxTransformer:
     in NER_ONNX_CACHE, else ~/.cache/ner_project/onnx) and run by ONNX Runtime with
     PyTorch's thread count; outputs as PyTorch tensors, like the model's own."""
 
-    def __init__(self, hf_model, with_token_types: bool):
+    def __init__(self, hf_model, with_token_types: bool, int8: bool = False):
         import onnxruntime
         import torch
 
@@ -560,6 +605,8 @@ class OnnxTransformer:
         if with_token_types:
             self.input_names.append("token_type_ids")
         path = exported_onnx(hf_model, self.input_names)
+        if int8:
+            path = quantized_onnx(path)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()
         options.inter_op_num_threads = 1
@@ -635,6 +682,31 @@ def exported_onnx(hf_model, input_names: list[str]) -> Path:
     return path
 
 
+def quantized_onnx(path: Path) -> Path:
+    """The ONNX model at `path` with its matrix products' weights quantized to int8
+    and activations quantized per call (ONNX Runtime's dynamic quantization), made
+    once beside it."""
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = path.with_suffix(".int8.onnx")
+    if target.is_file():
+        return target
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, suffix=".part.onnx", delete=False
+    ) as tmp:
+        part_path = Path(tmp.name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(path, part_path, weight_type=QuantType.QInt8)
+        part_path.replace(target)
+    finally:
+        part_path.unlink(missing_ok=True)
+    return target
+
+
 def scatter_outputs(groups: list[list[int]], outputs: list, n_spans: int):
     """One output of the groups' outputs: each tensor row back at its span's index,
     sequences padded with zeros to the longest."""
@@ -706,19 +778,24 @@ def length_grouped_transformer(
 
 
 class EntityConfidence:
-    """Each entity of a transition-based NER gets the probability its model gives it:
-    the share of a beam search's probability mass held by the parses that contain it.
+    """Each entity of a transition-based NER gets the probability its greedy parse gave
+    it: the product, over the entity's tokens, of the probability of the action taken
+    there among the actions valid there, after dividing the action scores by
+    `temperature` (above 1 softens an overconfident model).
 
-    The greedy parse has already set `doc.ents`; this parses again with a beam, on the
-    transformer output the docs already hold (only the NER head runs), and leaves the
-    entities as they were. An entity the beam never finds gets 0.
+    The greedy parse has already set `doc.ents` and consumed one token per action, so
+    its actions are the entities' BILUO tags. This replays them on the transformer
+    output the docs already hold (only the NER head's feature sums run, once for every
+    token of the batch) and leaves the entities as they were. A beam's parse
+    probabilities, over a whole CV, put almost all the mass on one parse and said 0 or 1
+    of an entity whether it was right or not.
     """
 
-    def __init__(
-        self, nlp: Language, name: str, ner: str, beam_width: int, beam_density: float
-    ):
+    def __init__(self, nlp: Language, name: str, ner: str, temperature: float):
+        if not temperature > 0:
+            raise ValueError(f"{name}: temperature must be above 0, not {temperature}")
         self.nlp, self.name, self.ner = nlp, name, ner
-        self.beam_width, self.beam_density = beam_width, beam_density
+        self.temperature = temperature
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_confidences([doc])
@@ -730,46 +807,98 @@ class EntityConfidence:
             yield from batch
 
     def set_confidences(self, docs: list[Doc]) -> None:
-        ner = self.nlp.get_pipe(self.ner)
-        docs = [doc for doc in docs if len(doc)]
+        docs = [doc for doc in docs if len(doc) and doc.ents]
         if not docs:
             return
-        entities = [doc.ents for doc in docs]
-        for doc in docs:  # unset, so that the beam is free to find other entities
-            doc.set_ents([], default="missing")
-        try:
-            beams = ner.beam_parse(
-                docs, beam_width=self.beam_width, beam_density=self.beam_density
+        ner = self.nlp.get_pipe(self.ner)
+        actions = NerActions(ner.moves)
+        tags = [biluo_tags(doc) for doc in docs]
+        scores, rows = replayed_scores(ner, docs, tags)
+        for doc, doc_tags, doc_rows in zip(docs, tags, rows, strict=True):
+            taken = numpy.array([actions.index[tag] for tag in doc_tags])
+            valid = actions.valid(doc, doc_tags)
+            valid[numpy.arange(len(doc)), taken] = True  # a preset entity's actions
+            doc_scores = scores[doc_rows] / self.temperature
+            log_z = numpy.logaddexp.reduce(
+                numpy.where(valid, doc_scores, -numpy.inf), axis=1
             )
-        finally:
-            for doc, ents in zip(docs, entities, strict=True):
-                doc.set_ents(list(ents), default="outside")
-        for doc, beam in zip(docs, beams, strict=True):
-            mass: dict[tuple[int, int, str], float] = defaultdict(float)
-            for probability, parse in ner.moves.get_beam_parses(beam):
-                for start, end, label in parse:
-                    mass[(*without_spaces(doc, start, end), label)] += probability
+            log_p = doc_scores[numpy.arange(len(doc)), taken] - log_z
             for ent in doc.ents:
-                start, end = without_spaces(doc, ent.start, ent.end)
-                found = mass.get((start, end, ent.label_), 0.0)
-                ent._.confidence = min(1.0, max(0.0, float(found)))
+                ent._.confidence = float(numpy.exp(log_p[ent.start : ent.end].sum()))
 
 
-def without_spaces(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """An entity's tokens without whitespace tokens at its edges: the beam's parses
-    and the greedy parse may differ in the line breaks and runs of spaces they take
-    in at an entity's edges."""
-    while start < end - 1 and doc[start].is_space:
-        start += 1
-    while end > start + 1 and doc[end - 1].is_space:
-        end -= 1
-    return start, end
+def biluo_tags(doc: Doc) -> list[str]:
+    """The doc's entities as BILUO tags: the actions of the parse that made them."""
+    tags = ["O"] * len(doc)
+    for ent in doc.ents:
+        if len(ent) == 1:
+            tags[ent.start] = f"U-{ent.label_}"
+            continue
+        tags[ent.start] = f"B-{ent.label_}"
+        tags[ent.start + 1 : ent.end - 1] = [f"I-{ent.label_}"] * (len(ent) - 2)
+        tags[ent.end - 1] = f"L-{ent.label_}"
+    return tags
+
+
+def replayed_scores(ner, docs: list[Doc], tags: list[list[str]]):
+    """The NER head's action scores in each state of the parse that `tags` spell, as
+    one array with a row per token of the batch, and each doc's rows. The states
+    advance one token a step across the batch, as in the head's own greedy loop."""
+    step_model = ner.model.predict(docs)
+    states = ner.moves.init_batch(docs)
+    rows = [numpy.empty(len(doc), dtype="i") for doc in docs]
+    token_ids, row = [], 0
+    for t in range(max(len(doc) for doc in docs)):
+        live = [i for i, doc in enumerate(docs) if t < len(doc)]
+        token_ids.append(step_model.get_token_ids([states[i] for i in live]))
+        for i in live:
+            ner.moves.apply_transition(states[i], tags[i][t])
+            rows[i][t], row = row, row + 1
+    vectors = step_model.state2vec.predict(numpy.concatenate(token_ids))
+    if step_model.attrs["has_upper"]:
+        vectors = step_model.vec2scores.predict(vectors)
+    scores = numpy.array(step_model.ops.to_numpy(vectors), dtype="float32")
+    scores[:, step_model._class_mask == 0] = -numpy.inf  # labels never trained
+    return scores, rows
+
+
+class NerActions:
+    """The BILUO actions of a transition-based NER, by score column, with the rules
+    that make each one valid in a state (spaCy's, for docs without preset entities)."""
+
+    def __init__(self, moves):
+        names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+        self.index = {name: i for i, name in enumerate(names)}
+        self.kinds = numpy.array([name.partition("-")[0] for name in names])
+        self.labels = numpy.array([name.partition("-")[2] for name in names])
+
+    def valid(self, doc: Doc, tags: list[str]) -> numpy.ndarray:
+        """Per token, which actions were valid in the state that reached it: inside an
+        entity, only its label's In (not at the end, nor before a sentence start)
+        and Last; outside one, Out, and Unit and Begin (not on whitespace; Begin not
+        at the end nor before a sentence start)."""
+        open_label = numpy.array([tag[2:] if tag[0] in "IL" else "" for tag in tags])
+        inside = open_label != ""
+        space = doc.to_array("IS_SPACE").astype(bool)
+        can_continue = numpy.append(doc.to_array("SENT_START")[1:] != 1, False)
+        labelled = self.labels != ""
+        kind = {k: (self.kinds == k) & labelled for k in "BILU"}
+        same = self.labels[None, :] == open_label[:, None]
+        outside = ~inside[:, None]
+        starts = outside & ~space[:, None]
+        return (
+            (inside[:, None] & same & kind["L"])
+            | ((inside & can_continue)[:, None] & same & kind["I"])
+            | (outside & (self.kinds == "O"))
+            | (starts & kind["U"])
+            | (starts & can_continue[:, None] & kind["B"])
+        )
 
 
 def make_entity_confidence(
-    nlp: Language, name: str, ner: str, beam_width: int, beam_density: float
+    nlp: Language, name: str, ner: str, temperature: float
 ) -> EntityConfidence:
-    return EntityConfidence(nlp, name, ner, beam_width, beam_density)
+    return EntityConfidence(nlp, name, ner, temperature)
 
 
 def make_token_ner(
@@ -809,7 +938,7 @@ def register_functions() -> None:
             "entity_confidence",
             assigns=["span._.confidence"],
             requires=["doc.ents"],
-            default_config={"ner": "ner", "beam_width": 8, "beam_density": 0.0001},
+            default_config={"ner": "ner", "temperature": 1.0},
         )(make_entity_confidence)
     if not Language.has_factory("token_ner"):
         Language.factory(

@@ -34,7 +34,10 @@ def test_the_benchmark_times_each_system_on_long_and_short_texts(
         assert 0 <= row["padding_share"] <= 0.1  # the shipped max_padding
         for system in ("torch", "onnxruntime", "hf_pipeline"):
             assert row[f"{system}_words_per_s"] > 0
+        for system in ("onnxruntime_int8", "torch_int8"):
+            assert row[f"{system}_words_per_s"] > 0
     (long, short) = written["summary"]
     assert (long["texts"], short["texts"]) == ("long", "short")
     for line in written["summary"]:
         assert line["onnxruntime_vs_hf"] > 0 and 0 < line["torch_share_of_limit"]
+        assert line["onnxruntime_int8_vs_hf"] > 0 and line["torch_int8_vs_hf"] > 0

@@ -74,11 +74,44 @@ def test_no_entity_gives_no_error_and_the_plot_still_draws():
     assert reliability_png(summary)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_beam_entities_are_matched_without_the_line_breaks_at_their_edges():
-    from ner_project.training.functions import without_spaces
+@pytest.fixture(scope="module")
+def demo_dev(trained_pipeline):
+    from ner_project.conversion.corpus import convert_files
+    from tests.helpers import PROJECT_DIR
 
-    doc = spacy.blank("en")("Priya Raman\nData Engineer")
-    assert [t.text for t in doc] == ["Priya", "Raman", "\n", "Data", "Engineer"]
-    assert without_spaces(doc, 0, 3) == (0, 2)  # "Priya Raman\n" is "Priya Raman"
-    assert without_spaces(doc, 2, 5) == (3, 5)
-    assert without_spaces(doc, 2, 3) == (2, 3)  # a lone space token stays itself
+    doc_bin, _ = convert_files([PROJECT_DIR / "assets/demo/dev.tsv"], "en", None)
+    return list(doc_bin.get_docs(spacy.load(trained_pipeline).vocab))[:15]
+
+
+def test_dev_calibration_names_the_temperature_that_calibrates_the_ner_best(
+    trained_pipeline, demo_dev
+):
+    from ner_project.evaluation.calibration import TEMPERATURES, dev_calibration
+    from ner_project.evaluation.scores import predict
+
+    def ner_error(temperature: float) -> float:
+        nlp = spacy.load(
+            trained_pipeline,
+            config={"components": {"entity_confidence": {"temperature": temperature}}},
+        )
+        with nlp.select_pipes(disable=["contact_patterns"]):
+            pairs = confidence_pairs(predict(nlp, demo_dev))
+        return expected_calibration_error(reliability_bins(pairs))
+
+    nlp = spacy.load(trained_pipeline)
+    summary = dev_calibration(nlp, demo_dev, "dev.spacy")
+    fitted = summary.pop("fitted")
+    assert fitted["temperature"] in TEMPERATURES
+    assert ner_error(fitted["temperature"]) == pytest.approx(fitted["ece"], abs=1e-4)
+    assert all(ner_error(t) >= fitted["ece"] - 1e-4 for t in (0.5, 1.0, 2.0, 4.0))
+    # the summary itself is the pipeline's as configured, pattern matches included
+    assert summary == calibration(predict(nlp, demo_dev), "dev.spacy")
+
+
+def test_a_pipeline_without_the_confidence_component_gets_no_fitted_temperature(
+    trained_pipeline, demo_dev
+):
+    from ner_project.evaluation.calibration import dev_calibration
+
+    nlp = spacy.load(trained_pipeline, exclude=["entity_confidence"])
+    assert dev_calibration(nlp, demo_dev, "dev.spacy")["fitted"] is None

@@ -76,12 +76,48 @@ def test_an_unknown_runtime_is_refused_by_name(nlp):
         use_runtime(nlp, "tensorrt")
 
 
-def test_int8_runs_in_pytorch_whatever_the_setting(nlp):
+def test_int8_runs_onnx_runtimes_quantized_export_where_the_setting_names_it(
+    nlp, onnx_cache
+):
+    import torch
+
     use_runtime(nlp, "onnxruntime")
-    quantize_transformer(nlp)
+    fp32_states, lengths, _ = predictions(nlp, TEXTS)
+    assert quantize_transformer(nlp) == "onnxruntime"
+    assert runtime_in_use(nlp) == "onnxruntime"
+    int8_states, int8_lengths, _ = predictions(nlp, TEXTS)
+    session = runtime_state(nlp.get_pipe("transformer").model).session
+    assert session.path.name.endswith(".int8.onnx")
+    assert session.path.parent == onnx_cache
+    assert not list(onnx_cache.glob("*.part*"))  # no model left half-written
+    # the same pieces, states near fp32's but not the same: int8 weights
+    assert int8_lengths == lengths
+    gaps = [
+        float(numpy.abs(a[row, :n] - b[row, :n]).max())
+        for a, b, doc_lengths in zip(int8_states, fp32_states, lengths, strict=True)
+        for row, n in enumerate(doc_lengths)
+    ]
+    scale = max(float(numpy.abs(state).max()) for state in fp32_states)
+    assert 0 < max(gaps) < 0.25 * scale
+    module = nlp.get_pipe("transformer").model.layers[0].shims[0]._model
+    assert any(isinstance(m, torch.nn.Linear) for m in module.modules())  # fp32 kept
+
+
+def test_int8_runs_pytorchs_quantized_layers_where_the_setting_names_pytorch(nlp):
+    import torch
+
+    use_runtime(nlp, "torch")
+    assert quantize_transformer(nlp) == "torch"
     assert runtime_in_use(nlp) == "torch"
     nlp("Anna Lee, Data Engineer")
-    assert runtime_state(nlp.get_pipe("transformer").model).session is None
+    model = nlp.get_pipe("transformer").model
+    assert runtime_state(model).session is None
+    module = model.layers[0].shims[0]._model
+    assert not any(type(m) is torch.nn.Linear for m in module.modules())
+    use_runtime(nlp, "onnxruntime")  # quantized modules cannot be exported
+    nlp("Anna Lee, Data Engineer")
+    assert runtime_in_use(nlp) == "torch"
+    assert runtime_state(model).session is None
 
 
 def test_a_model_in_training_predicts_with_pytorch(nlp):
@@ -104,14 +140,30 @@ def test_the_config_names_the_runtime_of_a_loaded_pipeline(trained_pipeline, nlp
     assert runtime_in_use(spacy.load(trained_pipeline, config=override)) == "torch"
 
 
-def test_an_unwritable_cache_falls_back_to_pytorch_with_a_warning(
-    nlp, tmp_path, monkeypatch
-):
+@pytest.fixture
+def unwritable_cache(tmp_path, monkeypatch):
+    """NER_ONNX_CACHE below a file, where no export can be written."""
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("NER_ONNX_CACHE", str(blocked / "cache"))
+
+
+def test_an_unwritable_cache_falls_back_to_pytorch_with_a_warning(
+    nlp, unwritable_cache
+):
     use_runtime(nlp, "onnxruntime")
     with pytest.warns(UserWarning, match="The transformer runs in PyTorch"):
         doc = nlp("Anna Lee, Data Engineer")
     assert runtime_in_use(nlp) == "torch"
     assert doc._.trf_data.model_output.last_hidden_state.shape[0] == 1
+
+
+def test_int8_falls_back_to_pytorchs_int8_when_the_export_cannot_be_written(
+    nlp, unwritable_cache
+):
+    use_runtime(nlp, "onnxruntime")
+    assert quantize_transformer(nlp) == "onnxruntime"
+    with pytest.warns(UserWarning, match="The transformer runs in PyTorch"):
+        nlp("Anna Lee, Data Engineer")
+    assert runtime_in_use(nlp) == "torch"
+    assert runtime_state(nlp.get_pipe("transformer").model).int8 == "torch"

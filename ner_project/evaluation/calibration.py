@@ -88,7 +88,7 @@ def dev_calibration(
     """The calibration summary of the pipeline on `references`, with under "fitted"
     the temperature of the confidence component (of TEMPERATURES) that would give the
     NER's own entities the least error, and that error (None for a pipeline without
-    the component). The fit runs before the components after it, whose pattern
+    the component, or whose NER predicted no entity). The fit runs before the components after it, whose pattern
     matches are certain whatever the temperature; they run once it is done."""
     scorer = nlp.get_pipe(component) if component in nlp.pipe_names else None
     if scorer is None or not hasattr(scorer, "temperature"):
@@ -115,8 +115,10 @@ def dev_calibration(
         Example(doc, eg.reference) for doc, eg in zip(docs, examples, strict=True)
     ]
     best = min(TEMPERATURES, key=lambda t: (errors[t] is None, errors[t] or 0.0))
-    fitted = {"temperature": best, "ece": errors[best]}
-    return {**calibration(examples, corpus), "fitted": fitted if errors[best] else None}
+    fitted = (
+        None if errors[best] is None else {"temperature": best, "ece": errors[best]}
+    )
+    return {**calibration(examples, corpus), "fitted": fitted}
 
 
 def print_calibration(summary: dict) -> None:

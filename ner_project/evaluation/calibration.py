@@ -88,8 +88,9 @@ def dev_calibration(
     """The calibration summary of the pipeline on `references`, with under "fitted"
     the temperature of the confidence component (of TEMPERATURES) that would give the
     NER's own entities the least error, and that error (None for a pipeline without
-    the component, or whose NER predicted no entity). The fit runs before the components after it, whose pattern
-    matches are certain whatever the temperature; they run once it is done."""
+    the component, or whose NER predicted no entity). The fit runs before the
+    components after it, whose pattern matches are certain whatever the temperature;
+    they run once it is done."""
     scorer = nlp.get_pipe(component) if component in nlp.pipe_names else None
     if scorer is None or not hasattr(scorer, "temperature"):
         summary = calibration(predict(nlp, references), corpus)

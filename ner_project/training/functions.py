@@ -556,10 +556,11 @@ class RuntimeState:
 
     def quantize(self, model: Model) -> str:
         """Run `model` in int8 from now on, by ONNX Runtime where its setting names it
-        (the export quantized on first use), else by PyTorch (its modules quantized
-        now); which of the two."""
+        (the export quantized on first use; not for a model updated since it was
+        loaded, which runs PyTorch), else by PyTorch (its modules quantized now);
+        which of the two."""
         if not self.int8:
-            if self.installed() == "onnxruntime":
+            if self.installed() == "onnxruntime" and not self.trained:
                 self.int8, self.session = "onnxruntime", None
             else:
                 quantize_torch_modules(model)

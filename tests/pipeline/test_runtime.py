@@ -167,3 +167,14 @@ def test_int8_falls_back_to_pytorchs_int8_when_the_export_cannot_be_written(
         nlp("Anna Lee, Data Engineer")
     assert runtime_in_use(nlp) == "torch"
     assert runtime_state(nlp.get_pipe("transformer").model).int8 == "torch"
+
+
+def test_a_model_updated_since_loading_runs_pytorchs_int8(nlp):
+    from spacy.training import Example
+
+    use_runtime(nlp, "onnxruntime")
+    doc = nlp.make_doc("Anna Lee")
+    nlp.update([Example.from_dict(doc, {"entities": [(0, 8, "NAME")]})])
+    assert quantize_transformer(nlp) == "torch"  # its export would be out of date
+    nlp("Anna Lee, Data Engineer")
+    assert runtime_state(nlp.get_pipe("transformer").model).session is None

@@ -825,7 +825,11 @@ class EntityConfidence:
             )
             log_p = doc_scores[numpy.arange(len(doc)), taken] - log_z
             for ent in doc.ents:
-                ent._.confidence = float(numpy.exp(log_p[ent.start : ent.end].sum()))
+                entity_log_p = log_p[ent.start : ent.end].sum()
+                # an entity set before the NER, of a label it never learned, has no
+                # score of the model's: it gets no confidence
+                if numpy.isfinite(entity_log_p):
+                    ent._.confidence = float(numpy.exp(entity_log_p))
 
 
 def biluo_tags(doc: Doc) -> list[str]:

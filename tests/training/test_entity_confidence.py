@@ -2,6 +2,8 @@
 probability that the greedy parse gave it, the product over its tokens of the action
 taken there among the actions valid there."""
 
+import warnings
+
 import numpy
 import pytest
 import spacy
@@ -124,3 +126,15 @@ def test_a_temperature_must_be_above_zero(trained_pipeline, temperature):
             trained_pipeline,
             config={"components": {"entity_confidence": {"temperature": temperature}}},
         )
+
+
+def test_an_entity_of_a_label_the_ner_lacks_gets_no_confidence(trained_pipeline):
+    nlp = spacy.load(trained_pipeline)
+    with nlp.select_pipes(enable=["transformer"]):
+        doc = nlp("Priya Raman joined Acme Corp in Pune")
+    doc.ents = [doc.char_span(0, 11, "PET_NAME")]  # set before the NER, kept by it
+    with warnings.catch_warnings():  # the NER's own note on a label added at run time
+        warnings.simplefilter("ignore")
+        doc = nlp.get_pipe("entity_confidence")(nlp.get_pipe("ner")(doc))
+    pet = [ent for ent in doc.ents if ent.label_ == "PET_NAME"]
+    assert pet and pet[0]._.confidence is None

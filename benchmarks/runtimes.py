@@ -149,17 +149,20 @@ def runtimes(
     msg.good(f"Results in {output}")
 
 
+def load_system(model: str, name: str):
+    """The pipeline loaded afresh and run as the system `name` of SYSTEMS says: its
+    runtime set, and int8 applied by that runtime."""
+    runtime, _, int8 = name.partition("_")
+    nlp = load_pipeline(model)
+    use_runtime(nlp, runtime)
+    if int8 and quantize_transformer(nlp) != runtime:
+        raise RuntimeError(f"{name}: int8 did not run in {runtime}")
+    return nlp
+
+
 def load_systems(model: str) -> dict:
-    """One loaded pipeline per system of ours, its runtime set and int8 applied."""
-    pipelines = {}
-    for name in SYSTEMS:
-        runtime, _, int8 = name.partition("_")
-        nlp = load_pipeline(model)
-        use_runtime(nlp, runtime)
-        if int8 and quantize_transformer(nlp) != runtime:
-            raise RuntimeError(f"{name}: int8 did not run in {runtime}")
-        pipelines[name] = nlp
-    return pipelines
+    """One loaded pipeline per system of ours."""
+    return {name: load_system(model, name) for name in SYSTEMS}
 
 
 def same_entities(pipelines: dict, texts: list[str]) -> dict:

@@ -11,7 +11,9 @@ Each corpus is timed on long texts (passages of whole sentences, up to 80 words)
 short ones (single sentences: a line of a CV); the systems take turns and each figure
 is the median of the repeats. The two runtimes' fp32 entities are compared on every
 test document; int8's F1 cost is int8_cost.py's. The HF pipeline's head is untrained
-(its speed does not depend on it).
+(its speed does not depend on it). Beside it, its model's forward pass alone on the
+same batches (tokenizer and model, no pre- or post-processing): how much faster than
+the HF pipeline any pipeline could be whose transformer runs no faster than PyTorch's.
 """
 
 import statistics
@@ -73,6 +75,20 @@ def hf_classifier(transformer: str, labels: int):
     )
     tokenizer = AutoTokenizer.from_pretrained(transformer)
     return pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
+
+
+def hf_forward(classifier, strings: list[str], batch_size: int) -> None:
+    """The HF pipeline's tokenizer and model on `strings`, batch by batch, padded to
+    each batch's longest text as the pipeline pads them."""
+    with torch.inference_mode():
+        for start in range(0, len(strings), batch_size):
+            batch = classifier.tokenizer(
+                strings[start : start + batch_size],
+                padding=True,
+                truncation=True,
+                return_tensors="pt",
+            )
+            classifier.model(**batch)
 
 
 def texts_limit(nlp, texts, gflops: float) -> float:
@@ -180,7 +196,7 @@ def same_entities(pipelines: dict, texts: list[str]) -> dict:
 
 def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) -> dict:
     """Words per second of each system, the median of `repeats` passes in turns."""
-    speeds = {name: [] for name in (*SYSTEMS, "hf_pipeline")}
+    speeds = {name: [] for name in (*SYSTEMS, "hf_pipeline", "hf_forward")}
     for _ in range(repeats):
         for name in SYSTEMS:
             nlp = pipelines[name]
@@ -190,6 +206,9 @@ def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) ->
         speeds["hf_pipeline"].append(
             timed(lambda s: classifier(s, batch_size=size), texts)
         )
+        speeds["hf_forward"].append(
+            timed(lambda s: hf_forward(classifier, s, size), texts)
+        )
     return {
         f"{name}_words_per_s": round(statistics.median(values))
         for name, values in speeds.items()
@@ -198,13 +217,14 @@ def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) ->
 
 def summarize(rows: list[dict]) -> list[dict]:
     """Per corpus and text length: each system at its fastest batch size, its ratio
-    to the HF pipeline's fastest, and its share of the fp32 limit."""
+    to the HF pipeline's fastest, and its share of the fp32 limit; and the same ratio
+    for the HF model's forward pass alone."""
     summary = []
     for key in sorted({(row["corpus"], row["texts"]) for row in rows}):
         group = [row for row in rows if (row["corpus"], row["texts"]) == key]
         best = {
             name: max(row[f"{name}_words_per_s"] for row in group)
-            for name in (*SYSTEMS, "hf_pipeline")
+            for name in (*SYSTEMS, "hf_pipeline", "hf_forward")
         }
         limit = group[0]["limit_words_per_s"]
         summary.append(
@@ -214,7 +234,7 @@ def summarize(rows: list[dict]) -> list[dict]:
                 **{f"{name}_best": value for name, value in best.items()},
                 **{
                     f"{name}_vs_hf": round(best[name] / best["hf_pipeline"], 2)
-                    for name in SYSTEMS
+                    for name in (*SYSTEMS, "hf_forward")
                 },
                 **{
                     f"{name}_share_of_limit": round(best[name] / limit, 2)

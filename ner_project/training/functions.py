@@ -11,13 +11,15 @@ from pathlib import Path
 import numpy
 import srsly
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
+from spacy.pipeline import EntityRecognizer, TrainablePipe
+from spacy.pipeline.ner import DEFAULT_NER_MODEL
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
 from spacy.training import Corpus, Example, biluo_tags_to_spans, iob_to_biluo
 from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
 from thinc.api import (
+    CupyOps,
     Model,
     Optimizer,
     SequenceCategoricalCrossentropy,
@@ -511,7 +513,7 @@ def run_transformer(model: Model, part):
     the model's runtime state names (PyTorch for a model being trained, one
     quantized to int8, or on a GPU)."""
     hf_model = model.layers[0].shims[0]._model
-    on_cpu = all(p.device.type == "cpu" for p in hf_model.parameters())
+    on_cpu = next(hf_model.parameters()).device.type == "cpu"  # moved as a whole
     state = runtime_state(model)
     runtime = resolve_runtime(state.runtime)
     exportable = on_cpu and not state.trained and state.int8 != "torch"
@@ -785,11 +787,12 @@ class EntityConfidence:
     `temperature` (above 1 softens an overconfident model).
 
     The greedy parse has already set `doc.ents` and consumed one token per action, so
-    its actions are the entities' BILUO tags. This replays them on the transformer
-    output the docs already hold (only the NER head's feature sums run, once for every
-    token of the batch) and leaves the entities as they were. A beam's parse
-    probabilities, over a whole CV, put almost all the mass on one parse and said 0 or 1
-    of an entity whether it was right or not.
+    its actions are the entities' BILUO tags. A `batched_ner` keeps the scores its
+    parse saw for this component; otherwise (spaCy's own NER, or entities changed since
+    the parse) this replays the actions on the transformer output the docs already
+    hold. The entities stay as they were. A beam's parse probabilities, over a whole CV,
+    put almost all the mass on one parse and said 0 or 1 of an entity whether it was
+    right or not.
     """
 
     def __init__(self, nlp: Language, name: str, ner: str, temperature: float):
@@ -808,28 +811,54 @@ class EntityConfidence:
             yield from batch
 
     def set_confidences(self, docs: list[Doc]) -> None:
-        docs = [doc for doc in docs if len(doc) and doc.ents]
-        if not docs:
-            return
         ner = self.nlp.get_pipe(self.ner)
+        if hasattr(ner, "keep_scores"):  # a batched_ner: from its next batch on
+            ner.keep_scores = True
+        key = kept_parse_key(self.ner)
+        kept_parses = [(doc, doc.user_data.pop(key, None)) for doc in docs]
+        kept_parses = [
+            (doc, kept) for doc, kept in kept_parses if len(doc) and doc.ents
+        ]
+        if not kept_parses:
+            return
+        docs, kept = zip(*kept_parses, strict=True)
         actions = NerActions(ner.moves)
         tags = [biluo_tags(doc) for doc in docs]
-        scores, rows = replayed_scores(ner, docs, tags)
-        for doc, doc_tags, doc_rows in zip(docs, tags, rows, strict=True):
-            taken = numpy.array([actions.index[tag] for tag in doc_tags])
-            valid = actions.valid(doc, doc_tags)
-            valid[numpy.arange(len(doc)), taken] = True  # a preset entity's actions
-            doc_scores = scores[doc_rows] / self.temperature
-            log_z = numpy.logaddexp.reduce(
-                numpy.where(valid, doc_scores, -numpy.inf), axis=1
+        taken = [numpy.array([actions.index[tag] for tag in t]) for t in tags]
+        parses = list(kept)
+        replay = [
+            i
+            for i, (parse, doc_taken) in enumerate(zip(kept, taken, strict=True))
+            if parse is None or not numpy.array_equal(parse[1], doc_taken)
+        ]
+        if replay:
+            scores, rows = replayed_scores(
+                ner, [docs[i] for i in replay], [tags[i] for i in replay]
             )
-            log_p = doc_scores[numpy.arange(len(doc)), taken] - log_z
+            for i, doc_rows in zip(replay, rows, strict=True):
+                valid = actions.valid(docs[i], tags[i])
+                valid[numpy.arange(len(docs[i])), taken[i]] = True  # preset entities
+                parses[i] = (numpy.where(valid, scores[doc_rows], -numpy.inf), taken[i])
+        for doc, (valid_scores, doc_taken) in zip(docs, parses, strict=True):
+            doc_scores = valid_scores / self.temperature
+            log_p = doc_scores[numpy.arange(len(doc)), doc_taken] - (
+                numpy.logaddexp.reduce(doc_scores, axis=1)
+            )
             for ent in doc.ents:
                 entity_log_p = log_p[ent.start : ent.end].sum()
                 # an entity set before the NER, of a label it never learned, has no
                 # score of the model's: it gets no confidence
                 if numpy.isfinite(entity_log_p):
                     ent._.confidence = float(numpy.exp(entity_log_p))
+
+
+def kept_parse_key(ner: str) -> tuple[str, str, str]:
+    """The `doc.user_data` key under which a `batched_ner` named `ner`, once an
+    `entity_confidence` has asked for them, leaves the scores of the valid actions in
+    each state of its parse (-inf for the others) and the actions taken. The component
+    removes the entry when it reads it (as spacy-transformers keeps its output in
+    `doc._.trf_data`, the data stays with its doc, wherever the doc goes)."""
+    return ("ner_project", "kept_parse", ner)
 
 
 def biluo_tags(doc: Doc) -> list[str]:
@@ -859,12 +888,20 @@ def replayed_scores(ner, docs: list[Doc], tags: list[list[str]]):
         for i in live:
             ner.moves.apply_transition(states[i], tags[i][t])
             rows[i][t], row = row, row + 1
-    vectors = step_model.state2vec.predict(numpy.concatenate(token_ids))
+    scores = action_scores(step_model, numpy.concatenate(token_ids))
+    step_model.clear_memory()
+    return scores, rows
+
+
+def action_scores(step_model, token_ids: numpy.ndarray) -> numpy.ndarray:
+    """The NER head's score of each action in the states whose features are
+    `token_ids`; -inf for the actions of labels it never saw in training."""
+    vectors = step_model.state2vec.predict(token_ids)
     if step_model.attrs["has_upper"]:
         vectors = step_model.vec2scores.predict(vectors)
     scores = numpy.array(step_model.ops.to_numpy(vectors), dtype="float32")
-    scores[:, step_model._class_mask == 0] = -numpy.inf  # labels never trained
-    return scores, rows
+    scores[:, step_model._class_mask == 0] = -numpy.inf
+    return scores
 
 
 class NerActions:
@@ -872,38 +909,154 @@ class NerActions:
     that make each one valid in a state (spaCy's, for docs without preset entities)."""
 
     def __init__(self, moves):
-        names = [moves.get_class_name(i) for i in range(moves.n_moves)]
-        self.index = {name: i for i, name in enumerate(names)}
-        self.kinds = numpy.array([name.partition("-")[0] for name in names])
-        self.labels = numpy.array([name.partition("-")[2] for name in names])
+        self.names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        kinds = numpy.array([name.partition("-")[0] for name in self.names])
+        labels = [name.partition("-")[2] for name in self.names]
+        numbers = {label: n for n, label in enumerate(sorted(set(labels) - {""}), 1)}
+        # each action's label as a number (0: none), and the label it leaves open
+        self.label = numpy.array([numbers.get(label, 0) for label in labels])
+        self.kind = {k: (kinds == k) & (self.label > 0) for k in "BILU"}
+        self.out = kinds == "O"
+        self.opens = numpy.where(self.kind["B"] | self.kind["I"], self.label, 0)
 
     def valid(self, doc: Doc, tags: list[str]) -> numpy.ndarray:
-        """Per token, which actions were valid in the state that reached it: inside an
-        entity, only its label's In (not at the end, nor before a sentence start)
-        and Last; outside one, Out, and Unit and Begin (not on whitespace; Begin not
-        at the end nor before a sentence start)."""
-        open_label = numpy.array([tag[2:] if tag[0] in "IL" else "" for tag in tags])
-        inside = open_label != ""
-        space = doc.to_array("IS_SPACE").astype(bool)
-        can_continue = numpy.append(doc.to_array("SENT_START")[1:] != 1, False)
-        labelled = self.labels != ""
-        kind = {k: (self.kinds == k) & labelled for k in "BILU"}
-        same = self.labels[None, :] == open_label[:, None]
-        outside = ~inside[:, None]
-        starts = outside & ~space[:, None]
+        """Per token, which actions were valid in the state that reached it."""
+        taken = numpy.array([self.index[tag] for tag in tags])
+        open_label = numpy.append(0, self.opens[taken][:-1])
+        space, can_continue = token_flags([doc])
+        return self.valid_in(open_label, space[0], can_continue[0])
+
+    def valid_in(
+        self,
+        open_label: numpy.ndarray,
+        space: numpy.ndarray,
+        can_continue: numpy.ndarray,
+    ) -> numpy.ndarray:
+        """Which actions are valid in each of some states, given the label each leaves
+        open (0: none) and whether its next token is whitespace and can be followed
+        within the entity: inside an entity, only its label's In (not at the end, nor
+        before a sentence start) and Last; outside one, Out, and Unit and Begin (not
+        on whitespace; Begin not at the end nor before a sentence start)."""
+        inside = open_label > 0
+        same = self.label[None, :] == open_label[:, None]
+        starts = ~inside & ~space
         return (
-            (inside[:, None] & same & kind["L"])
-            | ((inside & can_continue)[:, None] & same & kind["I"])
-            | (outside & (self.kinds == "O"))
-            | (starts & kind["U"])
-            | (starts & can_continue[:, None] & kind["B"])
+            (inside[:, None] & same & self.kind["L"])
+            | ((inside & can_continue)[:, None] & same & self.kind["I"])
+            | (~inside[:, None] & self.out)
+            | (starts[:, None] & self.kind["U"])
+            | ((starts & can_continue)[:, None] & self.kind["B"])
         )
+
+
+def token_flags(docs: list[Doc]) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Per doc and token (padded to the longest doc): whether it is whitespace, and
+    whether a next token exists that does not start a sentence."""
+    longest = max(len(doc) for doc in docs)
+    space = numpy.ones((len(docs), longest), dtype=bool)
+    can_continue = numpy.zeros((len(docs), longest), dtype=bool)
+    for i, doc in enumerate(docs):
+        if len(doc):
+            space[i, : len(doc)] = doc.to_array("IS_SPACE").astype(bool)
+            can_continue[i, : len(doc) - 1] = doc.to_array("SENT_START")[1:] != 1
+    return space, can_continue
+
+
+class BatchedNER(EntityRecognizer):
+    """spaCy's transition-based NER (same model, training, saving and entities) whose
+    greedy parse checks which actions are valid for a whole batch of states at once,
+    in numpy. spaCy 3.8's own loop checks every action of every state one by one and
+    spends most of the parse there: this one takes about a quarter of its time.
+
+    A beam, a GPU, and docs with entities set before the NER (which constrain the
+    parse) go to spaCy's own parse. Once an `entity_confidence` reading it has run,
+    each parse leaves it the scores it saw (`kept_parse_key`).
+    """
+
+    keep_scores = False
+
+    def predict(self, docs):
+        if isinstance(docs, Doc):
+            docs = [docs]
+        own_parse = (
+            self.cfg["beam_width"] != 1
+            or isinstance(self.model.ops, CupyOps)
+            or not any(len(doc) for doc in docs)
+            or any(doc.to_array("ENT_IOB").any() for doc in docs if len(doc))
+        )
+        if own_parse:
+            return super().predict(docs)
+        self._ensure_labels_are_added(docs)
+        states, parses = greedy_parse(self.moves, self.model.predict(docs), docs)
+        if self.keep_scores:
+            for doc, parse in zip(docs, parses, strict=True):
+                doc.user_data[kept_parse_key(self.name)] = parse
+        return states
+
+
+def greedy_parse(moves, step_model, docs: list[Doc]) -> tuple[list, list]:
+    """The parse states of `docs` after the greedy parse (one action per token, the
+    best-scoring valid one, all docs' states a step at a time), and per doc the
+    scores of the valid actions in each of its states (-inf for the others) and the
+    actions taken."""
+    actions = NerActions(moves)
+    states = moves.init_batch(docs)
+    lengths = numpy.array([len(doc) for doc in docs])
+    space, can_continue = token_flags(docs)
+    open_label = numpy.zeros(len(docs), dtype=int)
+    row_of = numpy.zeros((len(docs), lengths.max()), dtype=int)
+    steps, step_taken, rows = [], [], 0
+    for t in range(lengths.max()):
+        live = numpy.flatnonzero(lengths > t)
+        scores = action_scores(
+            step_model, step_model.get_token_ids([states[i] for i in live])
+        )
+        valid = actions.valid_in(
+            open_label[live], space[live, t], can_continue[live, t]
+        )
+        scores[~valid] = -numpy.inf
+        taken = scores.argmax(axis=1)
+        open_label[live] = actions.opens[taken]
+        for i, action in zip(live, taken, strict=True):
+            moves.apply_transition(states[i], actions.names[action])
+        row_of[live, t] = numpy.arange(rows, rows + len(live))
+        rows += len(live)
+        steps.append(scores)
+        step_taken.append(taken)
+    step_model.clear_memory()
+    all_scores, all_taken = numpy.concatenate(steps), numpy.concatenate(step_taken)
+    parses = [
+        (all_scores[row_of[i, :n]], all_taken[row_of[i, :n]])
+        for i, n in enumerate(lengths)
+    ]
+    return states, parses
 
 
 def make_entity_confidence(
     nlp: Language, name: str, ner: str, temperature: float
 ) -> EntityConfidence:
     return EntityConfidence(nlp, name, ner, temperature)
+
+
+def make_batched_ner(
+    nlp: Language,
+    name: str,
+    model: Model,
+    moves,
+    update_with_oracle_cut_size: int,
+    incorrect_spans_key: str | None,
+    scorer: Callable | None,
+) -> BatchedNER:
+    return BatchedNER(
+        nlp.vocab,
+        model,
+        name=name,
+        moves=moves,
+        update_with_oracle_cut_size=update_with_oracle_cut_size,
+        incorrect_spans_key=incorrect_spans_key,
+        scorer=scorer,
+    )
 
 
 def make_token_ner(
@@ -945,6 +1098,24 @@ def register_functions() -> None:
             requires=["doc.ents"],
             default_config={"ner": "ner", "temperature": 1.0},
         )(make_entity_confidence)
+    if not Language.has_factory("batched_ner"):
+        Language.factory(
+            "batched_ner",
+            assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
+            default_config={  # spaCy's "ner"
+                "moves": None,
+                "update_with_oracle_cut_size": 100,
+                "model": DEFAULT_NER_MODEL,
+                "incorrect_spans_key": None,
+                "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+            },
+            default_score_weights={
+                "ents_f": 1.0,
+                "ents_p": 0.0,
+                "ents_r": 0.0,
+                "ents_per_type": None,
+            },
+        )(make_batched_ner)
     if not Language.has_factory("token_ner"):
         Language.factory(
             "token_ner",

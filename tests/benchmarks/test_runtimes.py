@@ -32,7 +32,7 @@ def test_the_benchmark_times_each_system_on_long_and_short_texts(
     for row in written["rows"]:
         assert row["entities_agree_on_test_set"] is True
         assert 0 <= row["padding_share"] <= 0.1  # the shipped max_padding
-        for system in ("torch", "onnxruntime", "hf_pipeline"):
+        for system in ("torch", "onnxruntime", "hf_pipeline", "hf_forward"):
             assert row[f"{system}_words_per_s"] > 0
         for system in ("onnxruntime_int8", "torch_int8"):
             assert row[f"{system}_words_per_s"] > 0
@@ -41,3 +41,4 @@ def test_the_benchmark_times_each_system_on_long_and_short_texts(
     for line in written["summary"]:
         assert line["onnxruntime_vs_hf"] > 0 and 0 < line["torch_share_of_limit"]
         assert line["onnxruntime_int8_vs_hf"] > 0 and line["torch_int8_vs_hf"] > 0
+        assert line["hf_forward_vs_hf"] > 0  # the HF model's forward pass alone

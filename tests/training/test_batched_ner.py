@@ -59,6 +59,18 @@ def test_it_finds_the_entities_of_spacys_own_greedy_parse(nlp, texts):
     assert sum(len(doc_entities) for doc_entities in entities(ours)) >= 100
 
 
+def test_it_ends_entities_before_a_sentence_start_as_spacy_does(nlp, texts):
+    ner = nlp.get_pipe("ner")
+    ours, theirs = transformed(nlp, texts[:10]), transformed(nlp, texts[:10])
+    for doc in (*ours, *theirs):  # a sentence starts every 3 tokens
+        for token in doc[1:]:
+            token.is_sent_start = token.i % 3 == 0
+    ner.set_annotations(ours, ner.predict(ours))
+    assert entities(ours) == spacy_parse(ner, theirs)
+    assert all(e.end - e.start <= 3 for doc in ours for e in doc.ents)
+    assert any(e.end - e.start > 1 for doc in ours for e in doc.ents)
+
+
 def test_entities_set_before_it_constrain_the_parse_as_in_spacy(nlp, texts):
     ner = nlp.get_pipe("ner")
     ours, theirs = transformed(nlp, texts[:6]), transformed(nlp, texts[:6])

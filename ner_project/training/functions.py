@@ -836,7 +836,7 @@ class EntityConfidence:
                 ner, [docs[i] for i in replay], [tags[i] for i in replay]
             )
             for i, doc_rows in zip(replay, rows, strict=True):
-                valid = actions.valid(docs[i], tags[i])
+                valid = actions.valid(docs[i], taken[i])
                 valid[numpy.arange(len(docs[i])), taken[i]] = True  # preset entities
                 parses[i] = (numpy.where(valid, scores[doc_rows], -numpy.inf), taken[i])
         for doc, (valid_scores, doc_taken) in zip(docs, parses, strict=True):
@@ -920,9 +920,9 @@ class NerActions:
         self.out = kinds == "O"
         self.opens = numpy.where(self.kind["B"] | self.kind["I"], self.label, 0)
 
-    def valid(self, doc: Doc, tags: list[str]) -> numpy.ndarray:
-        """Per token, which actions were valid in the state that reached it."""
-        taken = numpy.array([self.index[tag] for tag in tags])
+    def valid(self, doc: Doc, taken: numpy.ndarray) -> numpy.ndarray:
+        """Per token, which actions were valid in the state that the actions `taken`
+        before it reached."""
         open_label = numpy.append(0, self.opens[taken][:-1])
         space, can_continue = token_flags([doc])
         return self.valid_in(open_label, space[0], can_continue[0])

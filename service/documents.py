@@ -118,13 +118,16 @@ def _docx_text(data: bytes, unzipped: int) -> str:
         document = Document(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - a corrupt DOCX fails in many ways
         raise UnreadableDocument(f"the DOCX could not be read: {error}") from None
+    # Empty paragraphs are the blank lines of a CV, before and between its sections:
+    # kept, so that the model reads the lines it would read in the CV as plain text.
     lines = [paragraph.text for paragraph in document.paragraphs]
     # Resumes often lay out contact details and skills in tables.
     for table in document.tables:
         for row in table.rows:
             cells = dict.fromkeys(cell.text.strip() for cell in row.cells)
-            lines.append(" | ".join(cell for cell in cells if cell))
-    return "\n".join(line for line in lines if line.strip())
+            if row_text := " | ".join(cell for cell in cells if cell):
+                lines.append(row_text)
+    return "\n".join(lines)
 
 
 def _plain_text(data: bytes) -> str:

@@ -16,14 +16,14 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-FieldType = Literal["email", "phone", "url", "name", "text"]
+FieldType = Literal["email", "personal_email", "phone", "url", "name", "text"]
 
 # What a phone number is written with: digits, a leading +, and separators.
 PHONE_CHARACTERS = re.compile(r"\+?[\d\s().\-/]+")
 # One label of a host name (RFC 1123), and a top-level domain: letters, or punycode.
 HOST_LABEL = re.compile(r"(?!-)[a-z\d-]{1,63}(?<!-)", re.IGNORECASE)
 TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z\d-]{1,59}", re.IGNORECASE)
-NAME_WORDS = range(2, 6)
+NAME_WORDS = range(1, 6)
 # Marks a name's words may carry besides letters: O'Neil, Jean-Luc, J. R. R.
 NAME_MARKS = str.maketrans("", "", "'’-.")
 
@@ -53,6 +53,27 @@ def email(text: str) -> str | None:
             return validate_email(candidate, check_deliverability=False).normalized
         except EmailNotValidError:
             continue
+    return None
+
+
+# Local-part words of role accounts: addresses of an office or a service, not of a
+# person ("careers.info@monash.edu" under a referee's details on a CV).
+ROLE_ACCOUNT_WORDS = frozenset(
+    "admin career careers enquiries enquiry hr info jobs noreply no-reply office "
+    "postmaster recruitment sales support webmaster".split()
+)
+LOCAL_PART_SEPARATORS = re.compile(r"[._+]")
+
+
+def personal_email(text: str) -> str | None:
+    """The address, as `email` gives it, unless it is a role account: its local part
+    holds one of ROLE_ACCOUNT_WORDS between its dots, underscores and pluses."""
+    address = email(text)
+    if address is None:
+        return None
+    local_part = address.rpartition("@")[0].casefold()
+    if ROLE_ACCOUNT_WORDS.isdisjoint(LOCAL_PART_SEPARATORS.split(local_part)):
+        return address
     return None
 
 
@@ -105,7 +126,7 @@ def valid_host(host: str) -> bool:
 
 
 def name(text: str) -> str | None:
-    """The text, if it looks like a person's name: 2 to 5 words of letters (with the
+    """The text, if it looks like a person's name: 1 to 5 words of letters (with the
     apostrophes, hyphens and periods of O'Neil, Jean-Luc or J. R.)."""
     words = text.split()
     if len(words) not in NAME_WORDS:

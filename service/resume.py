@@ -32,7 +32,10 @@ def build_record(
     entities, or []. Entity texts have their runs of whitespace (line breaks of the
     layout) written as one space; values equal but for case are kept once, in their
     first spelling (phone numbers: those with the same E.164 number). A field of type
-    "name" first joins entities of its labels that only a line break separates.
+    "name" first joins entities of its labels that only a line break separates, and a
+    single-valued one holds the first name of two words or more, or else the first of
+    one word (some CVs give only a surname; a lone word found before the full name is
+    more often a mention in passing).
     """
     types = types or {}
     record = Record()
@@ -45,6 +48,8 @@ def build_record(
         texts = [" ".join(entity["text"].split()) for entity in chosen]
         values = typed_values(texts, field_type, phone_region)
         if isinstance(labels, str):
+            if field_type == "name":
+                values = sorted(values, key=is_one_word)  # stable: first full name
             values = values[:1]
         shown = [getattr(value, "text", value) for value in values]
         record.fields[name] = shown if isinstance(labels, list) else "".join(shown)
@@ -57,6 +62,7 @@ def typed_values(texts: list[str], field_type: FieldType, phone_region: str | No
     """The texts that pass the type's validator, as its values, each kept once."""
     validators: dict[FieldType, Callable] = {
         "email": field_types.email,
+        "personal_email": field_types.personal_email,
         "phone": partial(field_types.phone, region=phone_region),
         "url": field_types.url,
         "name": field_types.name,
@@ -74,6 +80,10 @@ def typed_values(texts: list[str], field_type: FieldType, phone_region: str | No
             seen.add(key)
             kept.append(value)
     return kept
+
+
+def is_one_word(text: str) -> bool:
+    return len(text.split()) == 1
 
 
 def join_across_line_breaks(text: str, entities: list[Mapping]) -> list[Mapping]:

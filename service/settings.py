@@ -42,7 +42,7 @@ DEFAULT_EDUCATION_LABELS: dict[str, list[str]] = {
 # The type of each default field whose values are checked; the others are "text".
 DEFAULT_PARSE_FIELD_TYPES: dict[str, FieldType] = {
     "name": "name",
-    "emails": "email",
+    "emails": "personal_email",
     "phones": "phone",
     "urls": "url",
 }
@@ -82,11 +82,12 @@ class Settings(BaseSettings):
     )
     parse_field_types: dict[Name, FieldType] | None = Field(
         None,
-        description="What each field of /v1/parse may hold: email, phone, url, name "
-        "or text (the type of a field not named here); an entity whose text is not "
-        "of its field's type stays in `entities` but out of the field. Unset: the "
-        "fields named name, emails, phones and urls have those types, the others "
-        "text (when NER_PARSE_FIELDS renames fields, set this too)",
+        description="What each field of /v1/parse may hold: email, personal_email "
+        "(an email but not a role account such as info@ or careers@), phone, url, "
+        "name or text (the type of a field not named here); an entity whose text is "
+        "not of its field's type stays in `entities` but out of the field. Unset: "
+        "name is a name, emails personal_email, phones a phone, urls a url, the "
+        "others text (when NER_PARSE_FIELDS renames fields, set this too)",
     )
     parse_job_labels: dict[JobRole, list[Name]] = Field(
         default_factory=lambda: dict(DEFAULT_JOB_LABELS),

@@ -4,6 +4,7 @@ expected calibration error (ECE) over equal-width confidence bins, and drawn as 
 reliability plot."""
 
 import io
+from collections import Counter
 from collections.abc import Iterable
 
 from spacy.language import Language
@@ -18,15 +19,23 @@ BINS = 10
 TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(36))  # 0.5 to 4.0
 
 
-def confidence_pairs(examples: Iterable[Example]) -> list[tuple[float, bool]]:
-    """(confidence, right) of each predicted entity that has a confidence; right means
-    the gold has an entity with the same offsets and label."""
+def annotated_labels(examples: Iterable[Example]) -> set[str]:
+    """The labels the gold documents hold at least one entity of."""
+    return {ent.label_ for eg in examples for ent in eg.reference.ents}
+
+
+def confidence_pairs(
+    examples: Iterable[Example], labels: set[str] | None = None
+) -> list[tuple[float, bool]]:
+    """(confidence, right) of each predicted entity that has a confidence (and one of
+    `labels`, when given); right means the gold has an entity with the same offsets
+    and label."""
     pairs = []
     for eg in examples:
         gold = {(e.start_char, e.end_char, e.label_) for e in eg.reference.ents}
         for ent in eg.predicted.ents:
             score = confidence(ent)
-            if score is not None:
+            if score is not None and (labels is None or ent.label_ in labels):
                 key = (ent.start_char, ent.end_char, ent.label_)
                 pairs.append((score, key in gold))
     return pairs
@@ -67,15 +76,26 @@ def expected_calibration_error(bins: list[dict]) -> float | None:
     return round(gap / total, 4)
 
 
-def calibration(examples: Iterable[Example], corpus: str, bins: int = BINS) -> dict:
-    """The calibration summary that `evaluate` writes into the metrics."""
-    pairs = confidence_pairs(examples)
+def calibration(examples: list[Example], corpus: str, bins: int = BINS) -> dict:
+    """The calibration summary that `evaluate` writes into the metrics. Entities of a
+    label the corpus never annotates (pattern rules' PHONE and URL on CVs annotated
+    without them) can be neither right nor wrong there: they are counted under
+    "unannotated", per label, and left out of the bins."""
+    labels = annotated_labels(examples)
+    pairs = confidence_pairs(examples, labels)
+    unannotated = Counter(
+        ent.label_
+        for eg in examples
+        for ent in eg.predicted.ents
+        if ent.label_ not in labels and confidence(ent) is not None
+    )
     table = reliability_bins(pairs, bins)
     return {
         "corpus": corpus,
         "entities": len(pairs),
         "ece": expected_calibration_error(table),
         "bins": table,
+        "unannotated": dict(sorted(unannotated.items())),
     }
 
 
@@ -100,12 +120,13 @@ def dev_calibration(
         examples = predict(nlp, references)
     docs = [eg.predicted for eg in examples]
     configured, errors = scorer.temperature, {}
+    labels = annotated_labels(examples)
     try:
         for temperature in TEMPERATURES:
             scorer.temperature = temperature
             scorer.set_confidences(docs)
             errors[temperature] = expected_calibration_error(
-                reliability_bins(confidence_pairs(examples))
+                reliability_bins(confidence_pairs(examples, labels))
             )
     finally:
         scorer.temperature = configured
@@ -130,6 +151,9 @@ def print_calibration(summary: dict) -> None:
         f"Calibration on {summary['corpus']}: expected calibration error "
         f"{summary['ece']:.3f} over {summary['entities']} entities (target <= 0.05)"
     )
+    if unannotated := summary.get("unannotated"):
+        counts = ", ".join(f"{n} {label}" for label, n in unannotated.items())
+        msg.info(f"Left out, of labels the corpus never annotates: {counts}")
     if fitted := summary.get("fitted"):
         msg.info(
             f"At temperature {fitted['temperature']} the NER's own entities would have "

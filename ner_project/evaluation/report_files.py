@@ -74,6 +74,9 @@ def calibration_lines(summary: dict) -> list[str]:
             f"{fitted['temperature']}` the NER's own entities (before the pattern "
             f"rules) would have {fitted['ece']:.3f}."
         )
+    if unannotated := summary.get("unannotated"):
+        counts = ", ".join(f"{n} {label}" for label, n in unannotated.items())
+        lines[-1] += f" Left out, of labels the corpus never annotates: {counts}."
     lines += [
         "",
         "| confidence | entities | mean confidence | share right |",

@@ -8,6 +8,7 @@ from spacy.training import Example
 
 import ner_project.training.functions  # noqa: F401  (registers span._.confidence)
 from ner_project.evaluation.calibration import (
+    annotated_labels,
     calibration,
     confidence_pairs,
     expected_calibration_error,
@@ -44,6 +45,18 @@ def test_entities_without_a_confidence_are_not_counted():
     assert confidence_pairs([eg]) == []
 
 
+def test_labels_the_gold_never_annotates_are_counted_apart_not_binned():
+    """A CV corpus annotated without phone numbers cannot say whether a pattern
+    rule's PHONE is right: it is neither evidence for nor against the confidences."""
+    eg = example(
+        gold=[(0, 2, "NAME")],
+        predicted=[(0, 2, "NAME", 0.9), (4, 6, "PHONE", 1.0), (7, 8, "PHONE", 1.0)],
+    )
+    summary = calibration([eg], "dev.spacy")
+    assert (summary["entities"], summary["unannotated"]) == (1, {"PHONE": 2})
+    assert summary["ece"] == pytest.approx(0.1)
+
+
 def test_bins_hold_counts_mean_confidence_and_accuracy_and_one_is_in_the_last():
     pairs = [(0.95, True), (1.0, True), (0.91, False), (0.15, False), (0.12, True)]
     bins = reliability_bins(pairs)
@@ -71,6 +84,7 @@ def test_perfectly_calibrated_confidences_have_no_error():
 def test_no_entity_gives_no_error_and_the_plot_still_draws():
     summary = calibration([], "dev.spacy")
     assert (summary["entities"], summary["ece"], summary["bins"]) == (0, None, [])
+    assert summary["unannotated"] == {}
     assert reliability_png(summary)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -95,7 +109,8 @@ def test_dev_calibration_names_the_temperature_that_calibrates_the_ner_best(
             config={"components": {"entity_confidence": {"temperature": temperature}}},
         )
         with nlp.select_pipes(disable=["contact_patterns"]):
-            pairs = confidence_pairs(predict(nlp, demo_dev))
+            examples = predict(nlp, demo_dev)
+        pairs = confidence_pairs(examples, annotated_labels(examples))
         return expected_calibration_error(reliability_bins(pairs))
 
     nlp = spacy.load(trained_pipeline)

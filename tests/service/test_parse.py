@@ -202,6 +202,14 @@ def test_parse_reads_an_uploaded_docx_with_a_table(client):
     assert body["fields"]["emails"] == ["jane.doe@example.com"]
 
 
+def test_a_docx_keeps_its_blank_lines_as_the_text_has_them(client):
+    """So the model reads the same lines from a CV as DOCX as from it as text."""
+    lines = ["", *RESUME.splitlines()[:2], "", "", "Skills", "Python", ""]
+    files = {"file": ("resume.docx", make_docx(lines), DOCX_MEDIA_TYPE)}
+    body = client.post("/v1/parse", files=files).json()
+    assert body["text"] == "\n".join(lines)
+
+
 def test_parse_leaves_no_temporary_file(client, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     uploads = [
@@ -244,7 +252,7 @@ def test_default_field_types_type_the_default_fields():
     assert settings.parse_fields == DEFAULT_PARSE_FIELDS
     assert settings.parse_field_types == {
         "name": "name",
-        "emails": "email",
+        "emails": "personal_email",
         "phones": "phone",
         "urls": "url",
     }
@@ -255,7 +263,7 @@ def test_default_field_types_follow_the_field_names_whatever_their_labels():
     fields = {"name": "Name", "emails": ["Email Address"], "skills": ["Skills"]}
     assert Settings(parse_fields=fields).parse_field_types == {
         "name": "name",
-        "emails": "email",
+        "emails": "personal_email",
     }
 
 
@@ -263,7 +271,10 @@ def test_default_field_types_follow_the_field_names_whatever_their_labels():
     ("settings", "problem"),
     [
         ({"parse_field_types": {"skills": "email"}}, "NER_PARSE_FIELDS lacks: skills"),
-        ({"parse_field_types": {"name": "person"}}, "'email', 'phone', 'url'"),
+        (
+            {"parse_field_types": {"name": "person"}},
+            "'email', 'personal_email', 'phone', 'url'",
+        ),
         ({"phone_region": "XX"}, "not a region phonenumbers knows"),
     ],
     ids=["unknown-field", "unknown-type", "unknown-region"],

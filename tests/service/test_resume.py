@@ -173,6 +173,29 @@ def test_an_email_is_kept_in_its_normalised_form_and_once():
 
 
 @pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("careers.info@monash.edu", False),
+        ("info@example.com", False),
+        ("no-reply@example.com", False),
+        ("HR@example.com", False),
+        ("jobs+cv@example.com", False),
+        ("jane.doe@example.com", True),
+        ("information.jane@example.com", True),
+        ("hrithik.roshan@example.com", True),
+        ("jane-info@example.com", True),
+    ],
+)
+def test_emails_leave_out_role_accounts_that_the_email_type_keeps(address, kept):
+    """A CV's referee section lists its university's careers.info@ beside the
+    referee: an office's address, not the person's."""
+    emails = [entity(address, "EMAIL")]
+    assert record_of(emails).fields["emails"] == ([address] if kept else [])
+    record = build_record("", emails, {"emails": ["EMAIL"]}, {"emails": "email"})
+    assert record.fields["emails"] == [address]
+
+
+@pytest.mark.parametrize(
     ("text", "kept"),
     [
         ("https://github.com/janedoe", True),
@@ -201,7 +224,6 @@ def test_a_url_needs_http_or_no_scheme_and_a_valid_domain(text, kept):
         ("José María García López", True),
         ("Mary-Jane O'Neil", True),
         ("J. R. R. Tolkien", True),
-        ("Jane", False),
         ("Jane Doe Ann Lee Roe Poe", False),
         ("jane.doe@example.com", False),
         ("+49 30 2735 0737", False),
@@ -214,6 +236,12 @@ def test_the_name_is_the_first_entity_that_looks_like_a_name(text, kept):
     assert record.fields["name"] == (text if kept else "Jane Roe")
 
 
+def test_a_name_of_one_word_is_taken_only_when_no_full_name_was_found():
+    assert record_of([entity("Miller", "NAME")]).fields["name"] == "Miller"
+    names = [entity("Jane", "NAME"), entity("Jane Roe", "NAME", 100)]
+    assert record_of(names).fields["name"] == "Jane Roe"
+
+
 def test_a_name_the_model_split_at_a_line_break_is_joined():
     text = "Priya\nRaman\nData Engineer"
     names = entities_in(text, ("Priya", "NAME"), ("Raman", "NAME"))
@@ -223,7 +251,7 @@ def test_a_name_the_model_split_at_a_line_break_is_joined():
 def test_names_apart_on_one_line_or_with_text_between_are_not_joined():
     text = "Priya  Raman and Jane\nDoe"
     names = entities_in(text, ("Priya", "NAME"), ("Raman", "NAME"), ("Jane", "NAME"))
-    assert record_of(names, text).fields["name"] == ""
+    assert record_of(names, text).fields["name"] == "Priya"  # no full name: one word
 
 
 def test_only_name_fields_are_joined_across_line_breaks():

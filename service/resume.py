@@ -33,9 +33,7 @@ def build_record(
     layout) written as one space; values equal but for case are kept once, in their
     first spelling (phone numbers: those with the same E.164 number). A field of type
     "name" first joins entities of its labels that only a line break separates, and a
-    single-valued one holds the first name of two words or more, or else the first of
-    one word (some CVs give only a surname; a lone word found before the full name is
-    more often a mention in passing).
+    single-valued one holds the most likely name (`most_likely_name`).
     """
     types = types or {}
     record = Record()
@@ -46,10 +44,11 @@ def build_record(
         if field_type == "name":
             chosen = join_across_line_breaks(text, chosen)
         texts = [" ".join(entity["text"].split()) for entity in chosen]
-        values = typed_values(texts, field_type, phone_region)
+        if isinstance(labels, str) and field_type == "name":
+            values = most_likely_name(texts)
+        else:
+            values = typed_values(texts, field_type, phone_region)
         if isinstance(labels, str):
-            if field_type == "name":
-                values = sorted(values, key=is_one_word)  # stable: first full name
             values = values[:1]
         shown = [getattr(value, "text", value) for value in values]
         record.fields[name] = shown if isinstance(labels, list) else "".join(shown)
@@ -80,6 +79,26 @@ def typed_values(texts: list[str], field_type: FieldType, phone_region: str | No
             seen.add(key)
             kept.append(value)
     return kept
+
+
+def most_likely_name(texts: list[str]) -> list[str]:
+    """The name, in a list of one (none: []): of the texts that pass the name type, the
+    first of two words or more, or else the first of one word (some CVs give only a
+    surname, but where the full name is found too, it is the whole value); then, if a
+    later name begins with all its words and goes on ("Jesusita Dorthy", later
+    "Jesusita Dorthy Kozey"), that one: the model cut the name short the first time.
+    The first rather than the most confident: a CV names its owner first, and its
+    referees' names can be as sure."""
+    names = [text for text in texts if field_types.name(text) is not None]
+    if not names:
+        return []
+    chosen = min(names, key=is_one_word)  # min keeps the first of equals
+    words = chosen.casefold().split()
+    for later in names[names.index(chosen) + 1 :]:
+        later_words = later.casefold().split()
+        if len(later_words) > len(words) and later_words[: len(words)] == words:
+            return [later]
+    return [chosen]
 
 
 def is_one_word(text: str) -> bool:

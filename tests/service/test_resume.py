@@ -242,6 +242,30 @@ def test_a_name_of_one_word_is_taken_only_when_no_full_name_was_found():
     assert record_of(names).fields["name"] == "Jane Roe"
 
 
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # A real CV: the model's first NAME cut the name short; later ones hold it.
+        (
+            "Jesusita Dorthy\n...\nJESUSITA DORTHY KOZEY\n...\nJesusita Dorthy Kozey",
+            ["Jesusita Dorthy", "JESUSITA DORTHY KOZEY", "Jesusita Dorthy Kozey"],
+            "JESUSITA DORTHY KOZEY",
+        ),
+        # Later names that do not go on word for word from the first leave it be.
+        (
+            "Jessie Schinner\nReferees: Maria Garof, Jessie Schinnerova Lee",
+            ["Jessie Schinner", "Maria Garof", "Jessie Schinnerova Lee"],
+            "Jessie Schinner",
+        ),
+    ],
+)
+def test_a_name_cut_short_is_completed_by_a_later_one_that_goes_on(
+    text, names, expected
+):
+    found = entities_in(text, *((name, "NAME") for name in names))
+    assert record_of(found, text).fields["name"] == expected
+
+
 def test_a_name_the_model_split_at_a_line_break_is_joined():
     text = "Priya\nRaman\nData Engineer"
     names = entities_in(text, ("Priya", "NAME"), ("Raman", "NAME"))

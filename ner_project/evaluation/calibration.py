@@ -143,6 +143,15 @@ def dev_calibration(
     return {**calibration(examples, corpus), "fitted": fitted}
 
 
+def unannotated_note(summary: dict) -> str:
+    """What the summary left out of its bins, per label, or "" when nothing was."""
+    unannotated = summary.get("unannotated") or {}
+    if not unannotated:
+        return ""
+    counts = ", ".join(f"{n} {label}" for label, n in unannotated.items())
+    return f"Left out, of labels the corpus never annotates: {counts}"
+
+
 def print_calibration(summary: dict) -> None:
     if summary["ece"] is None:
         msg.warn(f"Calibration: no entity with a confidence on {summary['corpus']}")
@@ -151,9 +160,8 @@ def print_calibration(summary: dict) -> None:
         f"Calibration on {summary['corpus']}: expected calibration error "
         f"{summary['ece']:.3f} over {summary['entities']} entities (target <= 0.05)"
     )
-    if unannotated := summary.get("unannotated"):
-        counts = ", ".join(f"{n} {label}" for label, n in unannotated.items())
-        msg.info(f"Left out, of labels the corpus never annotates: {counts}")
+    if left_out := unannotated_note(summary):
+        msg.info(left_out)
     if fitted := summary.get("fitted"):
         msg.info(
             f"At temperature {fitted['temperature']} the NER's own entities would have "

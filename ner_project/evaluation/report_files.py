@@ -10,6 +10,7 @@ from spacy import displacy
 from spacy.training import Example
 from wasabi import msg
 
+from ner_project.evaluation.calibration import unannotated_note
 from ner_project.evaluation.error_analysis import OUTCOMES, error_summary
 from ner_project.files import atomic_write_bytes
 
@@ -74,9 +75,8 @@ def calibration_lines(summary: dict) -> list[str]:
             f"{fitted['temperature']}` the NER's own entities (before the pattern "
             f"rules) would have {fitted['ece']:.3f}."
         )
-    if unannotated := summary.get("unannotated"):
-        counts = ", ".join(f"{n} {label}" for label, n in unannotated.items())
-        lines[-1] += f" Left out, of labels the corpus never annotates: {counts}."
+    if left_out := unannotated_note(summary):
+        lines[-1] += f" {left_out}."
     lines += [
         "",
         "| confidence | entities | mean confidence | share right |",

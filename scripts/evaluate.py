@@ -1,7 +1,8 @@
 """Score a trained pipeline on the held-out test corpus (never the dev set that picked
-model-best), write the error-analysis report, and measure on the dev set how well the
-entities' confidences are calibrated, with the confidence temperature that would
-calibrate them best (`evaluate` command)."""
+model-best), write the error-analysis report, and measure how well the entities'
+confidences are calibrated: on the dev set, with the confidence temperature that would
+calibrate them best there, and on the test set, which that fit never saw (`evaluate`
+command)."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import typer
 from wasabi import msg
 
 from ner_project.evaluation.calibration import (
+    calibration,
     dev_calibration,
     print_calibration,
     reliability_png,
@@ -48,6 +50,8 @@ def evaluate(
         dev = read_corpus(nlp, dev_path)
         metrics["calibration"] = dev_calibration(nlp, dev, dev_path.as_posix())
         print_calibration(metrics["calibration"])
+    metrics["test_calibration"] = calibration(examples, test_path.as_posix())
+    print_calibration(metrics["test_calibration"])
     if report_dir is not None:
         write_report(report_dir, metrics, examples, training_log)
         if "calibration" in metrics:

@@ -111,22 +111,27 @@ def test_evaluate_writes_an_error_report_and_training_curves(project, first_run)
     assert (report_dir / "training-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_evaluate_measures_the_calibration_of_confidences_on_dev(project, first_run):
+def test_evaluate_measures_the_calibration_of_confidences_on_dev_and_test(
+    project, first_run
+):
     project_dir, _ = project
-    calibration = srsly.read_json(project_dir / "training" / "metrics.json")[
-        "calibration"
-    ]
+    metrics = srsly.read_json(project_dir / "training" / "metrics.json")
+    calibration = metrics["calibration"]
     assert calibration["corpus"] == "corpus/dev.spacy"
     assert sum(b["entities"] for b in calibration["bins"]) == calibration["entities"]
     assert calibration["entities"] > 0 and 0.0 <= calibration["ece"] <= 1.0
     # the temperature that fits dev best; None where this 12-step model's NER
     # predicts no entity of its own (the pattern rules' are certain)
     assert "fitted" in calibration
+    # the test set, which the temperature's fit never saw, gets its own summary
+    held_out = metrics["test_calibration"]
+    assert held_out["corpus"] == "corpus/test.spacy" and "fitted" not in held_out
+    assert sum(b["entities"] for b in held_out["bins"]) == held_out["entities"] > 0
+    report = (project_dir / "training" / "evaluation" / "report.md").read_text()
+    dev_part, test_part = report.split("## Confidence calibration on the test set")
+    assert f"calibration error **{calibration['ece']:.3f}**" in dev_part
+    assert f"calibration error **{held_out['ece']:.3f}**" in test_part
     report_dir = project_dir / "training" / "evaluation"
-    assert (
-        f"calibration error **{calibration['ece']:.3f}**"
-        in (report_dir / "report.md").read_text()
-    )
     assert (report_dir / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

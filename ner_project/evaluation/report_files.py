@@ -55,19 +55,22 @@ def markdown_report(metrics: dict, errors: dict) -> str:
             for c in errors["confusions"]
         ]
     if summary := metrics.get("calibration"):
-        lines += calibration_lines(summary)
+        lines += calibration_lines(summary, "Confidence calibration", "reliability.png")
+    if summary := metrics.get("test_calibration"):
+        lines += calibration_lines(summary, "Confidence calibration on the test set")
     return "\n".join(lines) + "\n"
 
 
-def calibration_lines(summary: dict) -> list[str]:
+def calibration_lines(summary: dict, title: str, plot: str | None = None) -> list[str]:
     """The reliability table: per confidence bin, the share of entities right."""
     ece = "n/a" if summary["ece"] is None else f"{summary['ece']:.3f}"
+    drawn = f"; {plot}" if plot else ""
     lines = [
         "",
-        "## Confidence calibration",
+        f"## {title}",
         "",
         f"On `{summary['corpus']}`, {summary['entities']} predicted entities: expected "
-        f"calibration error **{ece}** (target 0.05 or less; reliability.png).",
+        f"calibration error **{ece}** (target 0.05 or less{drawn}).",
     ]
     if fitted := summary.get("fitted"):
         lines[-1] += (

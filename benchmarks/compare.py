@@ -323,6 +323,10 @@ def compare(
     from benchmarks.speed import matmul_gflops, speed_limit
 
     chosen = chosen_systems(systems, budget_s, threads)
+    # What ours ran with besides the shipped config, as the results record it.
+    recorded_settings = list(ours_settings) + (
+        [f"training.optimizer.learn_rate.initial_rate={ours_lr:g}"] if ours_lr else []
+    )
     files = resolve_files(corpus, data_dir, train_file, dev_file, test_file)
     transformer = resolved_transformer(transformer)
     output = output or BENCHMARKS / "results" / f"{corpus}-{budget_s:.0f}s.json"
@@ -369,10 +373,10 @@ def compare(
         "documents": {"train": train_docs or "all", "test": test_docs or "all"},
         "recipe": (
             RECIPE_NOTE
-            if not ours_settings
+            if not recorded_settings
             else RECIPE_NOTE.replace("as shipped", "with the settings below")
         ),
-        "ours_settings": ours_settings,
+        "ours_settings": recorded_settings,
         "also_running": also_running,
         "systems": rows,
     }

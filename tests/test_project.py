@@ -127,11 +127,11 @@ def test_evaluate_measures_the_calibration_of_confidences_on_dev_and_test(
     held_out = metrics["test_calibration"]
     assert held_out["corpus"] == "corpus/test.spacy" and "fitted" not in held_out
     assert sum(b["entities"] for b in held_out["bins"]) == held_out["entities"] > 0
-    report = (project_dir / "training" / "evaluation" / "report.md").read_text()
+    report_dir = project_dir / "training" / "evaluation"
+    report = (report_dir / "report.md").read_text()
     dev_part, test_part = report.split("## Confidence calibration on the test set")
     assert f"calibration error **{calibration['ece']:.3f}**" in dev_part
     assert f"calibration error **{held_out['ece']:.3f}**" in test_part
-    report_dir = project_dir / "training" / "evaluation"
     assert (report_dir / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

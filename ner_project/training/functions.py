@@ -86,13 +86,13 @@ class PretrainedScaledAdam(Optimizer):
         g = torch.from_numpy(gradient).view(-1)
         mom1 = torch.from_numpy(self.mom1[key])
         mom2 = torch.from_numpy(self.mom2[key])
+        if self.L2 and not self.L2_is_weight_decay:
+            g.add_(w, alpha=self.L2)
         if self.grad_clip:
             norm = float(torch.linalg.vector_norm(g))
             if norm >= self.grad_clip:
                 g.mul_(self.grad_clip / norm)
         rate = self.learn_rate
-        if self.L2 and not self.L2_is_weight_decay:
-            g.add_(w, alpha=self.L2)
         mom1.mul_(self.b1).add_(g, alpha=1.0 - self.b1)
         mom2.mul_(self.b2).addcmul_(g, g, value=1.0 - self.b2)
         corrected = rate * (1.0 - self.b2**step) ** 0.5 / (1.0 - self.b1**step)

@@ -104,11 +104,14 @@ def test_the_transformer_steps_at_its_share_of_the_heads_rate():
 
 
 @pytest.mark.parametrize("gradient_scale", [0.01, 10.0])  # unclipped, clipped
-def test_the_threaded_step_moves_weights_as_thincs_own_adam(gradient_scale):
+@pytest.mark.parametrize(
+    "decoupled", [True, False]
+)  # weight decay, or L2 in the gradient
+def test_the_threaded_step_moves_weights_as_thincs_own_adam(gradient_scale, decoupled):
     from thinc.api import Adam
 
     make = registry.optimizers.get("ner_project.pretrained_scaled_adam.v1")
-    settings = dict(L2=0.01, grad_clip=1.0, L2_is_weight_decay=True)
+    settings = dict(L2=0.01, grad_clip=1.0, L2_is_weight_decay=decoupled)
     ours, thincs = make(learn_rate=0.001, **settings), Adam(0.001, **settings)
     rng = numpy.random.default_rng(0)
     start = rng.normal(size=(64, 32)).astype("float32")

@@ -103,10 +103,10 @@ def test_the_transformer_steps_at_its_share_of_the_heads_rate():
     assert transformer_step == pytest.approx(head_step * 0.1, rel=1e-4)
 
 
-@pytest.mark.parametrize("gradient_scale", [0.01, 10.0])  # unclipped, clipped
-@pytest.mark.parametrize(
-    "decoupled", [True, False]
-)  # weight decay, or L2 in the gradient
+# Gradients small enough to pass unclipped, and large enough to be clipped; L2 as
+# decoupled weight decay, and L2 added to the gradient.
+@pytest.mark.parametrize("gradient_scale", [0.01, 10.0])
+@pytest.mark.parametrize("decoupled", [True, False])
 def test_the_threaded_step_moves_weights_as_thincs_own_adam(gradient_scale, decoupled):
     from thinc.api import Adam
 

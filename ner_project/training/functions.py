@@ -69,8 +69,9 @@ class PretrainedScaledAdam(Optimizer):
         return self._torch_step(key, weights, gradient, lr_scale)
 
     def _torch_step(self, key, weights, gradient, lr_scale: float):
-        """thinc's Adam step (clipped gradient, bias-corrected moments, decoupled
-        weight decay), in place with PyTorch's threaded kernels on the same memory.
+        """thinc's Adam step (L2 in the gradient or as decoupled weight decay, clipped
+        gradient, bias-corrected moments), in place with PyTorch's threaded kernels
+        on the same memory.
 
         thinc's own step runs on one core, and the weight decay copies every weight
         array: on a CPU this was a fifth of each training update of the transformer.

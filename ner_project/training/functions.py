@@ -64,61 +64,7 @@ class PretrainedScaledAdam(Optimizer):
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
         if "." in key[1]:
             lr_scale *= self.pretrained_rate_scale
-        if not _torch_steps(self, weights, gradient):
-            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
-        return self._torch_step(key, weights, gradient, lr_scale)
-
-    def _torch_step(self, key, weights, gradient, lr_scale: float):
-        """thinc's Adam step (L2 in the gradient or as decoupled weight decay, clipped
-        gradient, bias-corrected moments), in place with PyTorch's threaded kernels
-        on the same memory.
-
-        thinc's own step runs on one core, and the weight decay copies every weight
-        array: on a CPU this was a fifth of each training update of the transformer.
-        """
-        import torch
-
-        self.nr_update[key] += 1
-        step = self.nr_update[key]
-        if key not in self.mom1:
-            self.mom1[key] = numpy.zeros((weights.size,), dtype="float32")
-            self.mom2[key] = numpy.zeros((weights.size,), dtype="float32")
-        w = torch.from_numpy(weights).view(-1)
-        g = torch.from_numpy(gradient).view(-1)
-        mom1 = torch.from_numpy(self.mom1[key])
-        mom2 = torch.from_numpy(self.mom2[key])
-        if self.L2 and not self.L2_is_weight_decay:
-            g.add_(w, alpha=self.L2)
-        if self.grad_clip:
-            norm = float(torch.linalg.vector_norm(g))
-            if norm >= self.grad_clip:
-                g.mul_(self.grad_clip / norm)
-        rate = self.learn_rate
-        mom1.mul_(self.b1).add_(g, alpha=1.0 - self.b1)
-        mom2.mul_(self.b2).addcmul_(g, g, value=1.0 - self.b2)
-        corrected = rate * (1.0 - self.b2**step) ** 0.5 / (1.0 - self.b1**step)
-        w.addcdiv_(mom1, mom2.sqrt().add_(self.eps), value=-corrected * lr_scale)
-        g.zero_()
-        if self.L2 and self.L2_is_weight_decay:
-            w.mul_(1.0 - lr_scale * rate * self.L2)
-        return weights, gradient
-
-
-def _torch_steps(optimizer: Optimizer, weights, gradient) -> bool:
-    """Whether the PyTorch step applies: float32 arrays in CPU memory, Adam without
-    RAdam or weight averaging (anything else takes thinc's own step)."""
-    return (
-        isinstance(weights, numpy.ndarray)
-        and isinstance(gradient, numpy.ndarray)
-        and weights.dtype == gradient.dtype == numpy.float32
-        and weights.flags.c_contiguous
-        and gradient.flags.c_contiguous
-        and weights.size > 0
-        and optimizer.b1 > 0.0
-        and optimizer.b2 > 0.0
-        and not optimizer.use_radam
-        and optimizer.averages is None
-    )
+        return super().__call__(key, weights, gradient, lr_scale=lr_scale)
 
 
 def pretrained_scaled_adam(

@@ -103,36 +103,6 @@ def test_the_transformer_steps_at_its_share_of_the_heads_rate():
     assert transformer_step == pytest.approx(head_step * 0.1, rel=1e-4)
 
 
-# Gradients small enough to pass unclipped, and large enough to be clipped; L2 as
-# decoupled weight decay, and L2 added to the gradient.
-@pytest.mark.parametrize("gradient_scale", [0.01, 10.0])
-@pytest.mark.parametrize("decoupled", [True, False])
-def test_the_threaded_step_moves_weights_as_thincs_own_adam(gradient_scale, decoupled):
-    from thinc.api import Adam
-
-    make = registry.optimizers.get("ner_project.pretrained_scaled_adam.v1")
-    settings = dict(L2=0.01, grad_clip=1.0, L2_is_weight_decay=decoupled)
-    ours, thincs = make(learn_rate=0.001, **settings), Adam(0.001, **settings)
-    rng = numpy.random.default_rng(0)
-    start = rng.normal(size=(64, 32)).astype("float32")
-    ours_weights, thinc_weights = start.copy(), start.copy()
-    for _ in range(3):
-        gradient = (rng.normal(size=start.shape) * gradient_scale).astype("float32")
-        ours_weights, ours_gradient = ours((1, "W"), ours_weights, gradient.copy())
-        thinc_weights, _ = thincs((1, "W"), thinc_weights, gradient.copy())
-        assert not ours_gradient.any()  # consumed, as thinc's step leaves it
-    assert not numpy.allclose(ours_weights, start, atol=1e-4)
-    numpy.testing.assert_allclose(ours_weights, thinc_weights, rtol=1e-5, atol=1e-7)
-
-
-def test_arrays_the_threaded_step_cannot_update_in_place_take_thincs_step():
-    make = registry.optimizers.get("ner_project.pretrained_scaled_adam.v1")
-    optimizer = make(learn_rate=0.001, L2=0.0)
-    weights = numpy.zeros((4, 6), dtype="float32").T  # not C-contiguous
-    moved, _ = optimizer((1, "W"), weights, numpy.ones((6, 4), dtype="float32"))
-    assert moved == pytest.approx(numpy.full((6, 4), -0.001), rel=0.01)
-
-
 @pytest.mark.parametrize("max_pieces", [1, 3, 5, 8, 100])
 def test_windows_keep_every_token_in_order_within_the_limit(max_pieces):
     pieces = [1, 2, 1, 9, 1, 1, 3, 1, 0, 2, 1, 1]

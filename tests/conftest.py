@@ -5,6 +5,13 @@ import shutil
 import sys
 from pathlib import Path
 
+# pytest-xdist's workers share the cores: each one, and every process it starts, gets
+# its share of threads (torch and OpenMP read OMP_NUM_THREADS when they start), so that
+# two workers on two cores do not each run two threads. Set before torch is imported.
+if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    share = max(1, (os.cpu_count() or 1) // int(workers))
+    os.environ.setdefault("OMP_NUM_THREADS", str(share))
+
 import pytest
 
 from ner_project.training import functions

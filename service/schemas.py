@@ -211,7 +211,8 @@ class ParseResponse(BaseModel):
         "or []. A typed field holds only values of its type (NER_PARSE_FIELD_TYPES): "
         "emails in their normalised form (by default no role accounts such as "
         "info@), phone numbers that are valid as written (see phone_numbers), "
-        "http(s) URLs or domains, names of 1 to 5 words (a full name first)"
+        "http(s) URLs or domains, names of 1 to 15 capitalised words (a full name "
+        "first)"
     )
     phone_numbers: dict[str, list[PhoneNumber]] = Field(
         description="For each field of type phone, always present: its numbers, in "

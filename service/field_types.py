@@ -9,6 +9,7 @@ phonenumbers, which the packaged pipeline does not.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -134,7 +135,8 @@ def valid_host(host: str) -> bool:
 def name(text: str) -> str | None:
     """The text, if it looks like a person's name: 1 to 15 words of letters (with the
     apostrophes, hyphens and periods of O'Neil, Jean-Luc or J. R.), each capitalised
-    (or in capitals) but for particles such as "van" and "de", not all particles."""
+    (or in capitals, or of a script without case) but for particles such as "van"
+    and "de", not all particles."""
     words = text.split()
     if len(words) not in NAME_WORDS:
         return None
@@ -146,8 +148,14 @@ def name(text: str) -> str | None:
 
 
 def is_capitalised(word: str) -> bool:
+    """Letters (and the combining marks of scripts such as Devanagari), the first not
+    in lower case: a capital, or a letter of a script without case (अमित, 王小明)."""
     letters = word.translate(NAME_MARKS)
-    return letters.isalpha() and letters[0].isupper()
+    return (
+        letters[:1].isalpha()
+        and not letters[0].islower()
+        and all(c.isalpha() or unicodedata.category(c)[0] == "M" for c in letters)
+    )
 
 
 def plain_text(text: str) -> str | None:

@@ -226,6 +226,9 @@ def test_a_url_needs_http_or_no_scheme_and_a_valid_domain(text, kept):
         ("J. R. R. Tolkien", True),
         ("Jan van der Berg", True),
         ("JANE DOE", True),
+        ("Иван Петров", True),
+        ("अमित शर्मा", True),
+        ("محمد علي", True),
         # As long as the anonymised names of the real CVs (14 words), and longer.
         ("Ada Bea Cyd Dee Eva Fay Gia Hal Ivo Jon Kai Lev Max Ned", True),
         ("Ada Bea Cyd Dee Eva Fay Gia Hal Ivo Jon Kai Lev Max Ned Oma Pia", False),

@@ -140,9 +140,8 @@ def name(text: str) -> str | None:
     words = text.split()
     if len(words) not in NAME_WORDS:
         return None
-    capitalised = [word for word in words if is_capitalised(word)]
     others = [word for word in words if not is_capitalised(word)]
-    if capitalised and NAME_PARTICLES.issuperset(others):
+    if len(others) < len(words) and NAME_PARTICLES.issuperset(others):
         return text
     return None
 

@@ -13,6 +13,8 @@ from docx import Document
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError
 
+from .pdf_lines import pdf_text
+
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, .xls
@@ -89,12 +91,12 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        text = pdf_text(reader.pages)
     except FileNotDecryptedError:
         raise UnreadableDocument("the PDF is password-protected") from None
     except Exception as error:  # noqa: BLE001 - a corrupt PDF fails in many ways
         raise UnreadableDocument(f"the PDF could not be read: {error}") from None
-    return "\n\n".join(page.strip("\n") for page in pages)
+    return text
 
 
 def _docx_unzipped_size(data: bytes) -> int | None:

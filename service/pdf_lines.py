@@ -1,0 +1,304 @@
+"""A PDF's text with the line breaks that its layout made, not its author, joined.
+
+A PDF holds lines placed on a page, not paragraphs: a sentence, a name or a company
+that wrapped at the right margin reaches the model as two lines, and the model reads a
+line break as the end of a field. A break is taken for a wrap when the word after it
+would not have fitted on the line before it: that line runs to the right edge of the
+text, which comes near the page's, spans at least half of it, holds no wide gap (a
+right-aligned date is not a wrap) and sits right above the next one. Where a line ends
+is read from its font's glyph widths while pypdf extracts the text, in the same pass.
+Everything else stays as pypdf reads it.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from pypdf import PageObject
+
+# pypdf's font metrics (pypdf is pinned in requirements-serve.txt); without them no
+# break is joined and the text is pypdf's.
+try:
+    from pypdf.generic._font import Font
+except ImportError:  # pragma: no cover - another pypdf release
+    Font = None
+
+# The next line's baseline lies within this many font heights below: line spacing, not
+# a blank line or a paragraph gap.
+MAX_LINE_ADVANCE = 1.6
+# More room than this many characters between the parts of a line sets columns apart,
+# as with a right-aligned date.
+MAX_WORD_GAP = 3
+# Text that wraps runs to within this distance of the page's right edge (1.5 inch).
+MAX_RIGHT_MARGIN = 108.0
+# Rounding in the producer's positions, in page units (1/72 inch).
+EDGE_TOLERANCE = 1.0
+# Text within this distance of a baseline sits on it.
+BASELINE_TOLERANCE = 0.5
+
+
+@dataclass
+class _Show:
+    """One text show operation (Tj or TJ) placed on the page."""
+
+    left: float
+    baseline: float
+    advance: float
+    trailing: float  # the advance of the spaces it ends with
+    chars: int
+    widest_gap: float  # the widest room that its own spacing (TJ numbers) leaves
+    height: float
+
+
+@dataclass
+class _TextState:
+    font: object = None  # pypdf's Font, or None where it is unknown
+    size: float = 0.0
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    scaling: float = 100.0
+
+
+@dataclass
+class _Layout:
+    """Where a page's text show operations start and end, read as pypdf extracts it."""
+
+    fonts: dict
+    cache: dict
+    state: _TextState = field(default_factory=_TextState)
+    saved: list = field(default_factory=list)
+    shows: list[_Show] = field(default_factory=list)
+
+    def visit(self, op: bytes, args: list, cm: list, tm: list) -> None:
+        state = self.state
+        if op == b"q":
+            self.saved.append(_TextState(**vars(state)))
+        elif op == b"Q" and self.saved:
+            self.state = self.saved.pop()
+        elif op == b"Tf" and len(args) == 2:
+            state.font, state.size = self._font(args[0]), float(args[1])
+        elif op in (b"Tc", b"Tw", b"Tz") and args:
+            name = {b"Tc": "char_spacing", b"Tw": "word_spacing", b"Tz": "scaling"}[op]
+            setattr(state, name, float(args[0]))
+        elif op in (b"Tj", b"TJ") and args and state.font is not None:
+            if cm[1] or cm[2] or tm[1] or tm[2]:
+                return  # rotated or skewed text: left unplaced
+            items = args[0] if op == b"TJ" else [args[0]]
+            self.shows.append(self._show(items, cm, tm))
+
+    def _font(self, name):
+        font = self.fonts.get(name) if hasattr(self.fonts, "get") else None
+        if font is None or Font is None:
+            return None
+        key = getattr(font, "idnum", None) or id(font)
+        if key not in self.cache:
+            try:
+                self.cache[key] = Font.from_font_resource(font.get_object())
+            except Exception:  # noqa: BLE001 - a broken font only costs the joining
+                self.cache[key] = None
+        return self.cache[key]
+
+    def _show(self, items: list, cm: list, tm: list) -> _Show:
+        state, font = self.state, self.state.font
+        scale = tm[0] * cm[0] * state.scaling / 100
+        advance = trailing = widest_gap = 0.0
+        chars = 0
+        for item in items:
+            if isinstance(item, (int, float)):
+                room = -float(item) / 1000 * state.size * scale
+                advance += room
+                widest_gap = max(widest_gap, room)
+                continue
+            for char in _codes(font, item):
+                units = (
+                    font.space_width
+                    if char == font.space_char
+                    else font.character_widths.get(
+                        char, font.character_widths["default"]
+                    )
+                )
+                width = units / 1000 * state.size + state.char_spacing
+                if char == font.space_char:
+                    width += state.word_spacing
+                advance += width * scale
+                trailing = trailing + width * scale if char == font.space_char else 0.0
+                chars += 1
+        return _Show(
+            left=tm[4] * cm[0] + cm[4],
+            baseline=tm[5] * cm[3] + cm[5],
+            advance=advance,
+            trailing=trailing,
+            chars=chars,
+            widest_gap=widest_gap,
+            height=abs(state.size * tm[3] * cm[3]),
+        )
+
+
+def _codes(font, value) -> str:
+    """The character codes of a shown string, as the font's widths are keyed."""
+    raw = value.original_bytes if hasattr(value, "original_bytes") else value
+    if isinstance(raw, str):
+        raw = raw.encode("latin-1", "replace")
+    if isinstance(font.encoding, str):
+        try:
+            return raw.decode(font.encoding, "surrogatepass")
+        except (UnicodeDecodeError, LookupError):
+            return raw.decode("latin-1")
+    return raw.decode("latin-1")
+
+
+@dataclass
+class _Row:
+    """The text on one baseline of a page."""
+
+    baseline: float
+    left: float
+    right: float  # where its last glyph other than a space ends
+    height: float
+    char_width: float  # the mean advance of its characters
+    gapped: bool  # its parts lie more than MAX_WORD_GAP characters apart
+    page_right: float  # the right edge of its page
+
+
+@dataclass
+class _Line:
+    """A line of pypdf's text and the row it was drawn on, where that is known."""
+
+    text: str
+    row: _Row | None = None
+
+
+@dataclass
+class _Column:
+    """Where the document's lines start and end."""
+
+    left: float
+    right: float
+
+
+def pdf_text(pages: Iterable[PageObject]) -> str:
+    """The pages' text as pypdf extracts it, wrapped lines joined again (across a page
+    break too); pages are apart by a blank line."""
+    fonts: dict = {}
+    texts = [lines for page in pages if (lines := _page_lines(page, fonts))]
+    # one column for the whole document: a page of a few short lines has the margins
+    # of the others
+    rows = [line.row for lines in texts for line in lines if line.row is not None]
+    column = None
+    if rows:
+        column = _Column(min(r.left for r in rows), max(r.right for r in rows))
+    text = ""
+    for previous, lines in zip([None, *texts], texts, strict=False):
+        if previous is not None:
+            joined = _wrapped(previous[-1], lines[0], column, across_pages=True)
+            text += _glue(previous[-1]) if joined else "\n\n"
+        text += _joined(lines, column)
+    return text
+
+
+def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
+    starts: list[tuple[float, float] | None] = [None]  # where each line's text starts
+
+    def visit(text: str, cm: list, tm: list, font: dict | None, size: float) -> None:
+        for number, piece in enumerate(text.split("\n")):
+            if number:
+                starts.append(None)
+            if piece.strip() and starts[-1] is None:
+                # pypdf passes where the text starts: only a piece before any break
+                y = tm[5] * cm[3] + cm[5]
+                starts[-1] = (tm[4] * cm[0] + cm[4], y if number == 0 else math.nan)
+
+    resources = page.get("/Resources")
+    page_fonts = resources.get_object().get("/Font") if resources else None
+    layout = _Layout(page_fonts.get_object() if page_fonts else {}, fonts)
+    extracted = page.extract_text(
+        visitor_text=visit, visitor_operand_before=layout.visit
+    )
+    texts = extracted.split("\n")
+    rows = _rows(layout.shows, float(page.cropbox.right))
+    if len(texts) != len(starts):
+        rows = []  # pypdf showed text that it did not keep: leave its text be
+    lines = [
+        _Line(text, _row_at(rows, start))
+        for text, start in zip(texts, starts, strict=False)
+    ]
+    while lines and not lines[0].text:
+        lines.pop(0)
+    while lines and not lines[-1].text:
+        lines.pop()
+    return lines
+
+
+def _rows(shows: list[_Show], page_right: float) -> list[_Row]:
+    shows = sorted(
+        (show for show in shows if show.chars), key=lambda s: (-s.baseline, s.left)
+    )
+    rows, start = [], 0
+    for end in range(1, len(shows) + 1):
+        if end == len(shows) or (
+            shows[start].baseline - shows[end].baseline > BASELINE_TOLERANCE
+        ):
+            rows.append(
+                _row(sorted(shows[start:end], key=lambda s: s.left), page_right)
+            )
+            start = end
+    return rows
+
+
+def _row(shows: list[_Show], page_right: float) -> _Row:
+    char_width = sum(s.advance for s in shows) / sum(s.chars for s in shows)
+    gap = MAX_WORD_GAP * char_width
+    ends = [s.left + s.advance - s.trailing for s in shows]
+    return _Row(
+        baseline=shows[0].baseline,
+        left=shows[0].left,
+        right=max(ends),
+        height=max(s.height for s in shows),
+        char_width=char_width,
+        gapped=any(s.widest_gap > gap for s in shows)
+        or any(b.left - end > gap for end, b in zip(ends, shows[1:], strict=False)),
+        page_right=page_right,
+    )
+
+
+def _row_at(rows: list[_Row], start: tuple[float, float] | None) -> _Row | None:
+    """The one row on the baseline where a line starts; None where that is unknown."""
+    if start is None:
+        return None
+    found = [r for r in rows if abs(r.baseline - start[1]) <= BASELINE_TOLERANCE]
+    return found[0] if len(found) == 1 else None
+
+
+def _joined(lines: list[_Line], column: _Column | None) -> str:
+    parts = [lines[0].text]
+    for before, after in pairwise(lines):
+        joined = _wrapped(before, after, column)
+        parts.append((_glue(before) if joined else "\n") + after.text)
+    return "".join(parts)
+
+
+def _glue(before: _Line) -> str:
+    """What stands for a wrap: nothing after a space or a word's hyphen, else a space."""
+    hyphen = before.text.endswith("-") and before.text[-2:-1].isalpha()
+    return "" if before.text[-1:].isspace() or hyphen else " "
+
+
+def _wrapped(
+    before: _Line, after: _Line, column: _Column | None, across_pages: bool = False
+) -> bool:
+    upper, lower = before.row, after.row
+    if column is None or upper is None or lower is None or not after.text.split():
+        return False
+    if upper.gapped or lower.char_width <= 0:
+        return False
+    advance = upper.baseline - lower.baseline
+    if not across_pages and not 0 < advance <= MAX_LINE_ADVANCE * upper.height:
+        return False
+    if upper.right - upper.left < (column.right - column.left) / 2:
+        return False
+    if upper.page_right - column.right > MAX_RIGHT_MARGIN:
+        return False  # the text never met a margin: its widest line is not a wrap
+    word = after.text.split()[0]
+    needed = (len(word) + 1) * lower.char_width
+    return needed > column.right + EDGE_TOLERANCE - upper.right

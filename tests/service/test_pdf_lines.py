@@ -1,0 +1,83 @@
+"""A PDF's text keeps its author's line breaks and loses its layout's: a paragraph that
+wrapped at the margin comes back as one line, on one page or across two, while short
+lines, lines the next word would have fitted on, a right-aligned date and text that
+never meets the margin keep their breaks."""
+
+import textwrap
+
+from service.documents import extract_text
+from tests.helpers import RESUME, make_pdf
+
+# 70 characters of 11-point Courier end 78 points short of a US Letter page's edge
+WIDTH = 70
+SUMMARY = (
+    "Led a team of four engineers who rebuilt the billing service, cut its monthly "
+    "cost by a third and moved every customer onto the new invoices without a single "
+    "missed payment run."
+)
+FULL_LINE = "x" * WIDTH
+
+
+def pdf_text(lines, **layout) -> str:
+    return extract_text(make_pdf(lines, font="Courier", **layout), "cv.pdf", None)
+
+
+def test_a_paragraph_wrapped_at_the_margin_comes_back_as_one_line():
+    wrapped = textwrap.wrap(SUMMARY, WIDTH)
+    assert len(wrapped) == 3
+    text = pdf_text(["Jane Doe", "Summary", *wrapped, "Skills: Python"])
+    assert text == f"Jane Doe\nSummary\n{SUMMARY}\nSkills: Python"
+
+
+def test_a_name_split_by_the_margin_is_one_line_again():
+    header = (
+        "Curriculum vitae of the data engineer "
+        "Amara Okonkwo-Lindqvist de la Cruz Ferreira Halvorsen, Leith"
+    )
+    wrapped = textwrap.wrap(header, WIDTH)
+    assert wrapped[0].endswith("de la") and wrapped[1].startswith("Cruz")
+    assert pdf_text([*wrapped, FULL_LINE]).splitlines()[0] == header
+
+
+def test_short_lines_and_lines_the_next_word_fitted_on_keep_their_breaks():
+    lines = [
+        "Jane Doe",
+        "Data Engineer",
+        "Rebuilt the billing service and cut its cost by a third.",
+        "Skills: Python, SQL, Spark",
+        FULL_LINE,
+    ]
+    assert pdf_text(lines) == "\n".join(lines)
+
+
+def test_a_full_line_with_a_blank_line_below_it_keeps_its_break():
+    wrapped = textwrap.wrap(SUMMARY, WIDTH)
+    text = pdf_text([wrapped[0], "", *wrapped[1:]])
+    assert text.splitlines()[0] == wrapped[0]
+
+
+def test_text_that_never_meets_the_margin_keeps_every_break():
+    # Helvetica's widest line here ends 250 points short of the page's edge
+    text = extract_text(make_pdf(RESUME.splitlines()), "cv.pdf", None)
+    assert text.splitlines() == RESUME.splitlines()
+
+
+def test_a_line_ending_in_a_right_aligned_date_is_not_joined_to_the_next():
+    # the date ends where the widest line does, so "Data" would not have fitted
+    lines = [("Acme Analytics", "2014 - 2017"), "Data Engineer", FULL_LINE]
+    text = pdf_text(lines, pair_offset=390)
+    assert text.splitlines()[:2] == ["Acme Analytics 2014 - 2017", "Data Engineer"]
+
+
+def test_a_word_broken_at_its_hyphen_is_joined_without_a_space():
+    first = "Built the reporting service used by the finance, legal and sales well-"
+    text = pdf_text([first, "being teams", FULL_LINE])
+    assert text.splitlines()[0] == first + "being teams"
+
+
+def test_a_paragraph_running_onto_the_next_page_is_joined_across_the_break():
+    lines = ["Summary", *textwrap.wrap(SUMMARY, WIDTH), "Skills"]
+    # pages [Summary, two lines of the paragraph] [its last line, Skills]
+    assert pdf_text(lines, lines_per_page=3) == f"Summary\n{SUMMARY}\nSkills"
+    # pages [Summary, the whole paragraph] [Skills]: the page ended with a short line
+    assert pdf_text(lines, lines_per_page=4) == f"Summary\n{SUMMARY}\n\nSkills"

@@ -4,8 +4,8 @@ A PDF holds lines placed on a page, not paragraphs: a sentence, a name or a comp
 that wrapped at the right margin reaches the model as two lines, and the model reads a
 line break as the end of a field. A break is taken for a wrap when the word after it
 would not have fitted on the line before it: that line runs to the right edge of the
-text, which comes near the page's, spans at least half of it, holds no wide gap (a
-right-aligned date is not a wrap) and sits right above the next one. Where a line ends
+text, which comes near the page's, spans at least half of it and sits right above the
+next one, and neither line holds a wide gap (a right-aligned date is not a wrap). Where a line ends
 is read from its font's glyph widths while pypdf extracts the text, in the same pass.
 Everything else stays as pypdf reads it.
 """
@@ -69,8 +69,17 @@ class _Layout:
     state: _TextState = field(default_factory=_TextState)
     saved: list = field(default_factory=list)
     shows: list[_Show] = field(default_factory=list)
+    failed: bool = False  # an operation it could not follow: the page stays unplaced
 
     def visit(self, op: bytes, args: list, cm: list, tm: list) -> None:
+        if self.failed:
+            return
+        try:
+            self._follow(op, args, cm, tm)
+        except Exception:  # noqa: BLE001 - odd content costs the joining, not the text
+            self.failed = True
+
+    def _follow(self, op: bytes, args: list, cm: list, tm: list) -> None:
         state = self.state
         if op == b"q":
             self.saved.append(_TextState(**vars(state)))
@@ -217,8 +226,8 @@ def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
     )
     texts = extracted.split("\n")
     rows = _rows(layout.shows, float(page.cropbox.right))
-    if len(texts) != len(starts):
-        rows = []  # pypdf showed text that it did not keep: leave its text be
+    if layout.failed or len(texts) != len(starts):
+        rows = []  # unfollowed operations, or text shown but not kept: pypdf's text
     lines = [
         _Line(text, _row_at(rows, start))
         for text, start in zip(texts, starts, strict=False)
@@ -290,7 +299,7 @@ def _wrapped(
     upper, lower = before.row, after.row
     if column is None or upper is None or lower is None or not after.text.split():
         return False
-    if upper.gapped or lower.char_width <= 0:
+    if upper.gapped or lower.gapped or lower.char_width <= 0:
         return False
     advance = upper.baseline - lower.baseline
     if not across_pages and not 0 < advance <= MAX_LINE_ADVANCE * upper.height:

@@ -5,6 +5,7 @@ never meets the margin keep their breaks."""
 
 import textwrap
 
+from service import pdf_lines
 from service.documents import extract_text
 from tests.helpers import RESUME, make_pdf
 
@@ -62,11 +63,11 @@ def test_text_that_never_meets_the_margin_keeps_every_break():
     assert text.splitlines() == RESUME.splitlines()
 
 
-def test_a_line_ending_in_a_right_aligned_date_is_not_joined_to_the_next():
-    # the date ends where the widest line does, so "Data" would not have fitted
-    lines = [("Acme Analytics", "2014 - 2017"), "Data Engineer", FULL_LINE]
+def test_a_line_with_a_right_aligned_date_is_joined_to_neither_neighbour():
+    # the date ends where the full lines do: "Acme" and "Data" would not have fitted
+    lines = [FULL_LINE, ("Acme Analytics", "2014 - 2017"), "Data Engineer"]
     text = pdf_text(lines, pair_offset=390)
-    assert text.splitlines()[:2] == ["Acme Analytics 2014 - 2017", "Data Engineer"]
+    assert text == f"{FULL_LINE}\nAcme Analytics 2014 - 2017\nData Engineer"
 
 
 def test_a_word_broken_at_its_hyphen_is_joined_without_a_space():
@@ -81,3 +82,12 @@ def test_a_paragraph_running_onto_the_next_page_is_joined_across_the_break():
     assert pdf_text(lines, lines_per_page=3) == f"Summary\n{SUMMARY}\nSkills"
     # pages [Summary, the whole paragraph] [Skills]: the page ended with a short line
     assert pdf_text(lines, lines_per_page=4) == f"Summary\n{SUMMARY}\n\nSkills"
+
+
+def test_content_the_layout_reader_cannot_follow_leaves_pypdfs_text(monkeypatch):
+    def fails(*args):
+        raise ValueError("an operator of an unexpected shape")
+
+    monkeypatch.setattr(pdf_lines._Layout, "_show", fails)
+    wrapped = textwrap.wrap(SUMMARY, WIDTH)
+    assert pdf_text(wrapped) == "\n".join(wrapped)

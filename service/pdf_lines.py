@@ -5,9 +5,9 @@ that wrapped at the right margin reaches the model as two lines, and the model r
 line break as the end of a field. A break is taken for a wrap when the word after it
 would not have fitted on the line before it: that line runs to the right edge of the
 text, which comes near the page's, spans at least half of it and sits right above the
-next one, and neither line holds a wide gap (a right-aligned date is not a wrap). Where a line ends
-is read from its font's glyph widths while pypdf extracts the text, in the same pass.
-Everything else stays as pypdf reads it.
+next one, and neither line holds a wide gap (a right-aligned date is not a wrap). Where
+a line ends is read from its font's glyph widths while pypdf extracts the text, in the
+same pass. Everything else stays as pypdf reads it.
 """
 
 import math

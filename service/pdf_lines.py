@@ -288,7 +288,7 @@ def _joined(lines: list[_Line], column: _Column | None) -> str:
 
 
 def _glue(before: _Line) -> str:
-    """What stands for a wrap: nothing after a space or a word's hyphen, else a space."""
+    """A wrap's stand-in: nothing after a space or a word's hyphen, else a space."""
     hyphen = before.text.endswith("-") and before.text[-2:-1].isalpha()
     return "" if before.text[-1:].isspace() or hyphen else " "
 

@@ -308,6 +308,7 @@ def _wrapped(
         return False
     if upper.page_right - column.right > MAX_RIGHT_MARGIN:
         return False  # the text never met a margin: its widest line is not a wrap
-    word = after.text.split()[0]
-    needed = (len(word) + 1) * lower.char_width
+    # the spaces a wrap leaves at the end of the line had to fit before the word did
+    spaces = max(len(before.text) - len(before.text.rstrip(" ")), 1)
+    needed = (spaces + len(after.text.split()[0])) * lower.char_width
     return needed > column.right + EDGE_TOLERANCE - upper.right

@@ -76,6 +76,13 @@ def test_a_word_broken_at_its_hyphen_is_joined_without_a_space():
     assert text.splitlines()[0] == first + "being teams"
 
 
+def test_a_wrap_in_a_run_of_spaces_is_joined_with_its_spaces():
+    # "CORE" fits after one space but not after the four the line ends with
+    first = "Managed payroll, benefits and compliance for three hundred staff.    "
+    text = pdf_text([first, "CORE COMPETENCIES", FULL_LINE])
+    assert text.splitlines()[0] == first + "CORE COMPETENCIES"
+
+
 def test_a_paragraph_running_onto_the_next_page_is_joined_across_the_break():
     lines = ["Summary", *textwrap.wrap(SUMMARY, WIDTH), "Skills"]
     # pages [Summary, two lines of the paragraph] [its last line, Skills]

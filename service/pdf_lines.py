@@ -5,9 +5,11 @@ that wrapped at the right margin reaches the model as two lines, and the model r
 line break as the end of a field. A break is taken for a wrap when the word after it
 would not have fitted on the line before it: that line runs to the right edge of the
 text, which comes near the page's, spans at least half of it and sits right above the
-next one, and neither line holds a wide gap (a right-aligned date is not a wrap). Where
-a line ends is read from its font's glyph widths while pypdf extracts the text, in the
-same pass. Everything else stays as pypdf reads it.
+next one, and neither line holds a wide gap (a right-aligned date is not a wrap). In a
+narrower block of lines that start at one place (a table cell, a sidebar), the same
+holds against the block's own width for a line that ends in the space a wrap leaves.
+Where a line ends is read from its font's glyph widths while pypdf extracts the text,
+in the same pass. Everything else stays as pypdf reads it.
 """
 
 import math
@@ -47,6 +49,7 @@ class _Show:
     advance: float
     trailing: float  # the advance of the spaces it ends with
     chars: int
+    visible: int  # characters other than spaces
     widest_gap: float  # the widest room that its own spacing (TJ numbers) leaves
     height: float
 
@@ -112,7 +115,7 @@ class _Layout:
         state, font = self.state, self.state.font
         scale = tm[0] * cm[0] * state.scaling / 100
         advance = trailing = widest_gap = 0.0
-        chars = 0
+        chars = visible = 0
         for item in items:
             if isinstance(item, (int, float)):
                 room = -float(item) / 1000 * state.size * scale
@@ -133,12 +136,14 @@ class _Layout:
                 advance += width * scale
                 trailing = trailing + width * scale if char == font.space_char else 0.0
                 chars += 1
+                visible += char != font.space_char
         return _Show(
             left=tm[4] * cm[0] + cm[4],
             baseline=tm[5] * cm[3] + cm[5],
             advance=advance,
             trailing=trailing,
             chars=chars,
+            visible=visible,
             widest_gap=widest_gap,
             height=abs(state.size * tm[3] * cm[3]),
         )
@@ -159,14 +164,17 @@ def _codes(font, value) -> str:
 
 @dataclass
 class _Row:
-    """The text on one baseline of a page."""
+    """Text on one baseline of a page with no wide gap inside: the whole line, or one
+    cell of a table row or a column's part of it."""
 
     baseline: float
     left: float
     right: float  # where its last glyph other than a space ends
     height: float
     char_width: float  # the mean advance of its characters
-    gapped: bool  # its parts lie more than MAX_WORD_GAP characters apart
+    visible: int  # its characters other than spaces
+    gapped: bool  # a show operation's own spacing leaves a wide gap inside it
+    alone: bool  # the only text on its baseline
     page_right: float  # the right edge of its page
 
 
@@ -240,6 +248,8 @@ def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
 
 
 def _rows(shows: list[_Show], page_right: float) -> list[_Row]:
+    """The page's text as rows: shows on one baseline, split where a wide gap parts
+    them."""
     shows = sorted(
         (show for show in shows if show.chars), key=lambda s: (-s.baseline, s.left)
     )
@@ -248,43 +258,102 @@ def _rows(shows: list[_Show], page_right: float) -> list[_Row]:
         if end == len(shows) or (
             shows[start].baseline - shows[end].baseline > BASELINE_TOLERANCE
         ):
-            rows.append(
-                _row(sorted(shows[start:end], key=lambda s: s.left), page_right)
-            )
+            line = sorted(shows[start:end], key=lambda s: s.left)
+            parts = _parts(line)
+            rows += [_row(part, len(parts) == 1, page_right) for part in parts]
             start = end
     return rows
 
 
-def _row(shows: list[_Show], page_right: float) -> _Row:
+def _parts(shows: list[_Show]) -> list[list[_Show]]:
     char_width = sum(s.advance for s in shows) / sum(s.chars for s in shows)
-    gap = MAX_WORD_GAP * char_width
-    ends = [s.left + s.advance - s.trailing for s in shows]
+    parts = [[shows[0]]]
+    for show in shows[1:]:
+        end = max(_end(s) for s in parts[-1])
+        if show.left - end > MAX_WORD_GAP * char_width:
+            parts.append([show])
+        else:
+            parts[-1].append(show)
+    return parts
+
+
+def _end(show: _Show) -> float:
+    return show.left + show.advance - show.trailing
+
+
+def _row(shows: list[_Show], alone: bool, page_right: float) -> _Row:
+    char_width = sum(s.advance for s in shows) / sum(s.chars for s in shows)
     return _Row(
         baseline=shows[0].baseline,
         left=shows[0].left,
-        right=max(ends),
+        right=max(map(_end, shows)),
         height=max(s.height for s in shows),
         char_width=char_width,
-        gapped=any(s.widest_gap > gap for s in shows)
-        or any(b.left - end > gap for end, b in zip(ends, shows[1:], strict=False)),
+        visible=sum(s.visible for s in shows),
+        gapped=any(s.widest_gap > MAX_WORD_GAP * char_width for s in shows),
+        alone=alone,
         page_right=page_right,
     )
 
 
 def _row_at(rows: list[_Row], start: tuple[float, float] | None) -> _Row | None:
-    """The one row on the baseline where a line starts; None where that is unknown."""
+    """The one row where a line starts; None where that is unknown."""
     if start is None:
         return None
-    found = [r for r in rows if abs(r.baseline - start[1]) <= BASELINE_TOLERANCE]
+    x, y = start
+    found = [
+        r
+        for r in rows
+        if abs(r.baseline - y) <= BASELINE_TOLERANCE
+        and r.left - EDGE_TOLERANCE <= x <= r.right + EDGE_TOLERANCE
+    ]
     return found[0] if len(found) == 1 else None
+
+
+def _spans_rows(line: _Line) -> bool:
+    """Whether a line holds more than its row's text: pypdf put text from across a
+    wide gap on its baseline into it (a right-aligned date). A little more is let
+    through, as ligatures such as "fi" are one glyph and two letters."""
+    if line.row is None or line.row.alone:
+        return False
+    visible = sum(not char.isspace() for char in line.text)
+    return visible > 1.1 * line.row.visible + 1
 
 
 def _joined(lines: list[_Line], column: _Column | None) -> str:
     parts = [lines[0].text]
-    for before, after in pairwise(lines):
-        joined = _wrapped(before, after, column)
+    rights = _block_rights(lines)
+    for (before, after), right in zip(pairwise(lines), rights, strict=False):
+        joined = _wrapped(before, after, column, block_right=right)
         parts.append((_glue(before) if joined else "\n") + after.text)
     return "".join(parts)
+
+
+def _block_rights(lines: list[_Line]) -> list[float | None]:
+    """For each line, where the run of lines that start where it starts, one below
+    the other, ends on the right: a paragraph's, a table cell's or a sidebar's text
+    width, read from its own lines."""
+    rights: list[float | None] = [None] * len(lines)
+    start = 0
+    for end in range(1, len(lines) + 1):
+        if end < len(lines) and _same_left(lines[end - 1], lines[end]):
+            continue
+        block = [line.row.right for line in lines[start:end] if line.row]
+        for index in range(start, end):
+            rights[index] = max(block) if block else None
+        start = end
+    return rights
+
+
+def _same_left(upper: _Line, lower: _Line) -> bool:
+    """Whether `lower` starts right below where `upper` starts, a line height down."""
+    if upper.row is None or lower.row is None:
+        return False
+    advance = upper.row.baseline - lower.row.baseline
+    return (
+        abs(upper.row.left - lower.row.left) <= EDGE_TOLERANCE
+        and 0 < advance <= MAX_LINE_ADVANCE * upper.row.height
+    )
 
 
 def _glue(before: _Line) -> str:
@@ -294,21 +363,37 @@ def _glue(before: _Line) -> str:
 
 
 def _wrapped(
-    before: _Line, after: _Line, column: _Column | None, across_pages: bool = False
+    before: _Line,
+    after: _Line,
+    column: _Column | None,
+    block_right: float | None = None,
+    across_pages: bool = False,
 ) -> bool:
     upper, lower = before.row, after.row
     if column is None or upper is None or lower is None or not after.text.split():
         return False
     if upper.gapped or lower.gapped or lower.char_width <= 0:
         return False
+    if _spans_rows(before) or _spans_rows(after):
+        return False
     advance = upper.baseline - lower.baseline
     if not across_pages and not 0 < advance <= MAX_LINE_ADVANCE * upper.height:
         return False
-    if upper.right - upper.left < (column.right - column.left) / 2:
-        return False
-    if upper.page_right - column.right > MAX_RIGHT_MARGIN:
-        return False  # the text never met a margin: its widest line is not a wrap
     # the spaces a wrap leaves at the end of the line had to fit before the word did
     spaces = max(len(before.text) - len(before.text.rstrip(" ")), 1)
     needed = (spaces + len(after.text.split()[0])) * lower.char_width
-    return needed > column.right + EDGE_TOLERANCE - upper.right
+    met_margin = (
+        upper.right - upper.left >= (column.right - column.left) / 2
+        # a text that never met a margin: its widest line is not a wrap
+        and upper.page_right - column.right <= MAX_RIGHT_MARGIN
+    )
+    if met_margin and needed > column.right + EDGE_TOLERANCE - upper.right:
+        return True
+    # in a narrower block (a table cell, a sidebar) only a line that ends in the space
+    # a wrap leaves, above a line that starts where it does
+    return (
+        block_right is not None
+        and before.text.endswith(" ")
+        and _same_left(before, after)
+        and needed > block_right + EDGE_TOLERANCE - upper.right
+    )

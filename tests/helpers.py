@@ -177,12 +177,14 @@ def make_pdf(
     font: str = "Helvetica",
     lines_per_page: int = 48,
     pair_offset: int = 300,
+    second_column: list[str] | None = None,
 ) -> bytes:
     """A PDF showing `lines` in 11-point `font` (one of the 14 standard fonts), 14
     points apart, on US Letter pages with a one-inch left margin: the smallest file a
     PDF reader takes, written out object by object. A pair is one line with its second
     part `pair_offset` points right of the first, the way a date stands right-aligned
-    beside a company."""
+    beside a company. `second_column` is drawn after the first page's lines,
+    `pair_offset` points right of them from the same top, as a table's second column."""
 
     def shown(text: str) -> str:
         text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -203,6 +205,9 @@ def make_pdf(
         "BT /F1 11 Tf 14 TL 72 720 Td " + " ".join(map(line, page)) + " ET"
         for page in pages
     ]
+    if second_column:
+        right = " ".join(map(line, second_column))
+        contents[0] += f" BT /F1 11 Tf 14 TL {72 + pair_offset} 720 Td {right} ET"
     first_content = 4 + len(pages)
     kids = " ".join(f"{4 + number} 0 R" for number in range(len(pages)))
     objects = [

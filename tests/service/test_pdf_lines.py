@@ -1,7 +1,8 @@
 """A PDF's text keeps its author's line breaks and loses its layout's: a paragraph that
-wrapped at the margin comes back as one line, on one page or across two, while short
-lines, lines the next word would have fitted on, a right-aligned date and text that
-never meets the margin keep their breaks."""
+wrapped at the margin comes back as one line, on one page or across two, and so does
+text wrapped inside a table cell, while short lines, lines the next word would have
+fitted on, a right-aligned date and text that never meets the margin keep their
+breaks."""
 
 import textwrap
 
@@ -81,6 +82,34 @@ def test_a_wrap_in_a_run_of_spaces_is_joined_with_its_spaces():
     first = "Managed payroll, benefits and compliance for three hundred staff.    "
     text = pdf_text([first, "CORE COMPETENCIES", FULL_LINE])
     assert text.splitlines()[0] == first + "CORE COMPETENCIES"
+
+
+CELL = "Data engineer building the ingestion pipelines of a retail analytics platform"
+
+
+def cell_lines(wrap_space: str) -> list[str]:
+    """CELL wrapped at 30 characters, each wrapped line ending in `wrap_space`: word
+    processors leave the space they wrapped at."""
+    wrapped = textwrap.wrap(CELL, 30)
+    return [line + wrap_space for line in wrapped[:-1]] + wrapped[-1:]
+
+
+def test_text_wrapped_in_a_table_cell_is_joined_inside_the_cell():
+    # a full-width line a blank line above: the cell's width is its own, not the page's
+    lines = [FULL_LINE, "", "Acme Analytics", *cell_lines(" "), "", "Beta Logistics"]
+    text = pdf_text(lines, second_column=["2014 - 2017", "Python, Spark"])
+    assert text.splitlines()[:4] == [
+        FULL_LINE,
+        "Acme Analytics",
+        CELL,
+        "Beta Logistics",
+    ]
+
+
+def test_a_cell_line_without_the_space_of_a_wrap_keeps_its_break():
+    lines = ["Acme Analytics", *cell_lines(""), "", "Beta Logistics"]
+    text = pdf_text(lines, second_column=["2014 - 2017", "Python, Spark"])
+    assert text.splitlines()[1:4] == cell_lines("")
 
 
 def test_a_paragraph_running_onto_the_next_page_is_joined_across_the_break():

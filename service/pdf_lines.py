@@ -226,14 +226,12 @@ def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
                 y = tm[5] * cm[3] + cm[5]
                 starts[-1] = (tm[4] * cm[0] + cm[4], y if number == 0 else math.nan)
 
-    resources = page.get("/Resources")
-    page_fonts = resources.get_object().get("/Font") if resources else None
-    layout = _Layout(page_fonts.get_object() if page_fonts else {}, fonts)
+    layout = _Layout(_page_fonts(page), fonts)
     extracted = page.extract_text(
         visitor_text=visit, visitor_operand_before=layout.visit
     )
     texts = extracted.split("\n")
-    rows = _rows(layout.shows, float(page.cropbox.right))
+    rows = _rows(layout.shows, _page_right(page))
     if layout.failed or len(texts) != len(starts):
         rows = []  # unfollowed operations, or text shown but not kept: pypdf's text
     lines = [
@@ -245,6 +243,25 @@ def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
     while lines and not lines[-1].text:
         lines.pop()
     return lines
+
+
+def _page_fonts(page: PageObject) -> dict:
+    """The page's font resources by name; none where a broken file hides them."""
+    try:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        return fonts.get_object() if fonts else {}
+    except Exception:  # noqa: BLE001 - the text is read without them
+        return {}
+
+
+def _page_right(page: PageObject) -> float:
+    """The right edge of the page's visible area; where a broken file hides it, none
+    (only the joining inside narrower blocks is then done)."""
+    try:
+        return float(page.cropbox.right)
+    except Exception:  # noqa: BLE001 - the text is read without it
+        return math.inf
 
 
 def _rows(shows: list[_Show], page_right: float) -> list[_Row]:

@@ -127,3 +127,10 @@ def test_content_the_layout_reader_cannot_follow_leaves_pypdfs_text(monkeypatch)
     monkeypatch.setattr(pdf_lines._Layout, "_show", fails)
     wrapped = textwrap.wrap(SUMMARY, WIDTH)
     assert pdf_text(wrapped) == "\n".join(wrapped)
+
+
+def test_a_page_without_a_media_box_is_read_all_the_same():
+    box = b"/MediaBox [0 0 612 792] "
+    pdf = make_pdf(["Jane Doe", "Data Engineer"])
+    pdf = pdf.replace(box, b" " * len(box))  # same length: the offsets stay right
+    assert extract_text(pdf, "cv.pdf", None) == "Jane Doe\nData Engineer"

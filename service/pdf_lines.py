@@ -113,6 +113,7 @@ class _Layout:
 
     def _show(self, items: list, cm: list, tm: list) -> _Show:
         state, font = self.state, self.state.font
+        left, baseline = _origin(cm, tm)
         scale = tm[0] * cm[0] * state.scaling / 100
         advance = trailing = widest_gap = 0.0
         chars = visible = 0
@@ -138,8 +139,8 @@ class _Layout:
                 chars += 1
                 visible += char != font.space_char
         return _Show(
-            left=tm[4] * cm[0] + cm[4],
-            baseline=tm[5] * cm[3] + cm[5],
+            left=left,
+            baseline=baseline,
             advance=advance,
             trailing=trailing,
             chars=chars,
@@ -147,6 +148,11 @@ class _Layout:
             widest_gap=widest_gap,
             height=abs(state.size * tm[3] * cm[3]),
         )
+
+
+def _origin(cm: list, tm: list) -> tuple[float, float]:
+    """Where text starts on the page, for text that is neither rotated nor skewed."""
+    return tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
 
 
 def _codes(font, value) -> str:
@@ -223,8 +229,8 @@ def _page_lines(page: PageObject, fonts: dict) -> list[_Line]:
                 starts.append(None)
             if piece.strip() and starts[-1] is None:
                 # pypdf passes where the text starts: only a piece before any break
-                y = tm[5] * cm[3] + cm[5]
-                starts[-1] = (tm[4] * cm[0] + cm[4], y if number == 0 else math.nan)
+                x, y = _origin(cm, tm)
+                starts[-1] = (x, y if number == 0 else math.nan)
 
     layout = _Layout(_page_fonts(page), fonts)
     extracted = page.extract_text(
@@ -339,27 +345,27 @@ def _spans_rows(line: _Line) -> bool:
 
 def _joined(lines: list[_Line], column: _Column | None) -> str:
     parts = [lines[0].text]
-    rights = _block_rights(lines)
-    for (before, after), right in zip(pairwise(lines), rights, strict=False):
-        joined = _wrapped(before, after, column, block_right=right)
+    blocks, rights = _blocks(lines)
+    for index, (before, after) in enumerate(pairwise(lines)):
+        # the width of the block the two lines share, if they share one
+        shared = rights[blocks[index]] if blocks[index] == blocks[index + 1] else None
+        joined = _wrapped(before, after, column, block_right=shared)
         parts.append((_glue(before) if joined else "\n") + after.text)
     return "".join(parts)
 
 
-def _block_rights(lines: list[_Line]) -> list[float | None]:
-    """For each line, where the run of lines that start where it starts, one below
-    the other, ends on the right: a paragraph's, a table cell's or a sidebar's text
-    width, read from its own lines."""
-    rights: list[float | None] = [None] * len(lines)
-    start = 0
-    for end in range(1, len(lines) + 1):
-        if end < len(lines) and _same_left(lines[end - 1], lines[end]):
-            continue
-        block = [line.row.right for line in lines[start:end] if line.row]
-        for index in range(start, end):
-            rights[index] = max(block) if block else None
-        start = end
-    return rights
+def _blocks(lines: list[_Line]) -> tuple[list[int], list[float | None]]:
+    """Each line's block, the run of lines that start where it starts, one below the
+    other; and where each block ends on the right: a paragraph's, a table cell's or a
+    sidebar's text width, read from its own lines."""
+    blocks = [0]
+    for upper, lower in pairwise(lines):
+        blocks.append(blocks[-1] + (not _same_left(upper, lower)))
+    ends: list[list[float]] = [[] for _ in range(blocks[-1] + 1)]
+    for line, block in zip(lines, blocks, strict=True):
+        if line.row is not None:
+            ends[block].append(line.row.right)
+    return blocks, [max(block) if block else None for block in ends]
 
 
 def _same_left(upper: _Line, lower: _Line) -> bool:
@@ -406,11 +412,10 @@ def _wrapped(
     )
     if met_margin and needed > column.right + EDGE_TOLERANCE - upper.right:
         return True
-    # in a narrower block (a table cell, a sidebar) only a line that ends in the space
-    # a wrap leaves, above a line that starts where it does
+    # in a narrower block (a table cell, a sidebar) that both lines are of, only a line
+    # that ends in the space a wrap leaves
     return (
         block_right is not None
         and before.text.endswith(" ")
-        and _same_left(before, after)
         and needed > block_right + EDGE_TOLERANCE - upper.right
     )

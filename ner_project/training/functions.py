@@ -793,13 +793,33 @@ class EntityConfidence:
     hold. The entities stay as they were. A beam's parse probabilities, over a whole CV,
     put almost all the mass on one parse and said 0 or 1 of an entity whether it was
     right or not.
+
+    `ensure_labels` names labels that every document holds an entity of (a CV always
+    names its owner): where the greedy parse found none, the likeliest span of the
+    label that it left outside its entities is added, with its probability as its
+    confidence (`likeliest_span`), if that is at least `ensure_min_confidence`.
     """
 
-    def __init__(self, nlp: Language, name: str, ner: str, temperature: float):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        ner: str,
+        temperature: float,
+        ensure_labels: Sequence[str] = (),
+        ensure_min_confidence: float = 0.0,
+    ):
         if not temperature > 0:
             raise ValueError(f"{name}: temperature must be above 0, not {temperature}")
+        if not 0 <= ensure_min_confidence <= 1:
+            raise ValueError(
+                f"{name}: ensure_min_confidence must be within 0 and 1, "
+                f"not {ensure_min_confidence}"
+            )
         self.nlp, self.name, self.ner = nlp, name, ner
         self.temperature = temperature
+        self.ensure_labels = list(ensure_labels)
+        self.ensure_min_confidence = ensure_min_confidence
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_confidences([doc])
@@ -817,7 +837,9 @@ class EntityConfidence:
         key = kept_parse_key(self.ner)
         kept_parses = [(doc, doc.user_data.pop(key, None)) for doc in docs]
         kept_parses = [
-            (doc, kept) for doc, kept in kept_parses if len(doc) and doc.ents
+            (doc, kept)
+            for doc, kept in kept_parses
+            if len(doc) and (doc.ents or self.missing_labels(doc))
         ]
         if not kept_parses:
             return
@@ -850,6 +872,111 @@ class EntityConfidence:
                 # score of the model's: it gets no confidence
                 if numpy.isfinite(entity_log_p):
                     ent._.confidence = float(numpy.exp(entity_log_p))
+            added = []
+            free = actions.out[doc_taken]
+            for label in self.missing_labels(doc):  # each on the tokens still free
+                found = likeliest_span(
+                    ner,
+                    actions,
+                    doc,
+                    doc_scores,
+                    doc_taken,
+                    free,
+                    label,
+                    self.temperature,
+                )
+                if found is None:
+                    continue
+                span, entity_log_p = found
+                confidence = float(numpy.exp(entity_log_p))
+                if confidence >= self.ensure_min_confidence:
+                    span._.confidence = confidence
+                    free[span.start : span.end] = False
+                    added.append(span)
+            if added:  # a span's confidence is kept by its offsets and label
+                doc.ents = sorted([*doc.ents, *added], key=lambda ent: ent.start)
+
+    def missing_labels(self, doc: Doc) -> list[str]:
+        """The labels of `ensure_labels` that the NER knows and `doc` has no entity of."""
+        if not self.ensure_labels:
+            return []
+        found = {ent.label_ for ent in doc.ents}
+        known = set(self.nlp.get_pipe(self.ner).labels)
+        return [label for label in self.ensure_labels if label in known - found]
+
+
+def likeliest_span(
+    ner,
+    actions: "NerActions",
+    doc: Doc,
+    scores: numpy.ndarray,
+    taken: numpy.ndarray,
+    free: numpy.ndarray,
+    label: str,
+    temperature: float,
+) -> tuple[Span, float] | None:
+    """The likeliest entity of `label` on the tokens marked `free` (ones the greedy
+    parse left outside its entities), and its log-probability, or None where it can
+    start nowhere.
+
+    `scores` are the parse's action scores (divided by the temperature; -inf where
+    invalid) and `taken` its actions. An entity of one token is a Unit there; a longer
+    one a Begin, then at each next token the likelier of In and Last in the state the
+    head reaches (scored anew), until Last. Begins are tried from the likeliest down,
+    while one could still beat the best found: each goes on only as far as the head
+    takes it, so this is a few head steps, not a search over all spans.
+    """
+    log_p = scores - numpy.logaddexp.reduce(scores, axis=1)[:, None]
+    unit = numpy.where(free, log_p[:, actions.index[f"U-{label}"]], -numpy.inf)
+    best: tuple[float, int, int] | None = None
+    if numpy.isfinite(unit.max()):
+        start = int(unit.argmax())
+        best = (float(unit[start]), start, start + 1)
+    begin = numpy.where(free, log_p[:, actions.index[f"B-{label}"]], -numpy.inf)
+    begin[:-1][~free[1:]] = -numpy.inf  # an entity of two tokens or more
+    begin[-1] = -numpy.inf
+    step_model = None
+    for start in numpy.argsort(-begin, kind="stable"):
+        if not numpy.isfinite(begin[start]) or (best and begin[start] <= best[0]):
+            break
+        step_model = step_model or ner.model.predict([doc])
+        total, end = _continued(
+            ner, actions, doc, step_model, taken, free, int(start), label, temperature
+        )
+        total += float(begin[start])
+        if best is None or total > best[0]:
+            best = (total, int(start), end)
+    if step_model is not None:
+        step_model.clear_memory()
+    if best is None:
+        return None
+    return Span(doc, best[1], best[2], label=label), best[0]
+
+
+def _continued(ner, actions, doc, step_model, taken, free, start, label, temperature):
+    """The log-probability of the tokens after an entity's Begin at `start`, each the
+    likelier of In and Last (In only onto a `free` token), and the entity's end."""
+    inside, last = actions.index[f"I-{label}"], actions.index[f"L-{label}"]
+    _, can_continue = token_flags([doc])
+    (state,) = ner.moves.init_batch([doc])
+    for action in taken[:start]:
+        ner.moves.apply_transition(state, actions.names[action])
+    ner.moves.apply_transition(state, f"B-{label}")
+    total = 0.0
+    for t in range(start + 1, len(doc)):
+        scores = action_scores(step_model, step_model.get_token_ids([state]))[0]
+        scores = scores / temperature
+        may_go_on = bool(can_continue[0, t])
+        valid = [inside, last] if may_go_on else [last]
+        log_p = scores[valid] - numpy.logaddexp.reduce(scores[valid])
+        goes_on = may_go_on and t + 1 < len(doc) and free[t + 1]
+        if goes_on and log_p[0] > log_p[1]:
+            total += float(log_p[0])
+            ner.moves.apply_transition(state, f"I-{label}")
+            continue
+        total += float(log_p[-1])
+        return total, t + 1
+    return total, len(doc)  # not reached: the last token cannot continue
 
 
 def kept_parse_key(ner: str) -> tuple[str, str, str]:
@@ -1034,9 +1161,16 @@ def greedy_parse(moves, step_model, docs: list[Doc]) -> tuple[list, list]:
 
 
 def make_entity_confidence(
-    nlp: Language, name: str, ner: str, temperature: float
+    nlp: Language,
+    name: str,
+    ner: str,
+    temperature: float,
+    ensure_labels: list[str],
+    ensure_min_confidence: float,
 ) -> EntityConfidence:
-    return EntityConfidence(nlp, name, ner, temperature)
+    return EntityConfidence(
+        nlp, name, ner, temperature, ensure_labels, ensure_min_confidence
+    )
 
 
 def make_batched_ner(
@@ -1096,7 +1230,12 @@ def register_functions() -> None:
             "entity_confidence",
             assigns=["span._.confidence"],
             requires=["doc.ents"],
-            default_config={"ner": "ner", "temperature": 1.0},
+            default_config={
+                "ner": "ner",
+                "temperature": 1.0,
+                "ensure_labels": [],
+                "ensure_min_confidence": 0.0,
+            },
         )(make_entity_confidence)
     if not Language.has_factory("batched_ner"):
         Language.factory(

@@ -3,6 +3,7 @@ probability that the greedy parse gave it, the product over its tokens of the ac
 taken there among the actions valid there."""
 
 import warnings
+from collections import Counter
 
 import numpy
 import pytest
@@ -138,3 +139,125 @@ def test_an_entity_of_a_label_the_ner_lacks_gets_no_confidence(trained_pipeline)
         doc = nlp.get_pipe("entity_confidence")(nlp.get_pipe("ner")(doc))
     pet = [ent for ent in doc.ents if ent.label_ == "PET_NAME"]
     assert pet and pet[0]._.confidence is None
+
+
+def span_log_p(nlp, doc, taken: list[str], start: int, end: int, label: str) -> float:
+    """The log-probability of the actions that spell `doc[start:end]` as an entity of
+    `label` after the greedy parse's actions `taken` before it, through spaCy's own
+    scoring and validity rules, one state at a time."""
+    ner = nlp.get_pipe("ner")
+    names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+    step_model = ner.model.predict([doc])
+    (state,) = ner.moves.init_batch([doc])
+    for action in taken[:start]:
+        ner.moves.apply_transition(state, action)
+    if end - start == 1:
+        spelled = [f"U-{label}"]
+    else:
+        spelled = [f"B-{label}", *[f"I-{label}"] * (end - start - 2), f"L-{label}"]
+    total = 0.0
+    for action in spelled:
+        scores = step_model.predict([state])[0]
+        valid = [k for k, name in enumerate(names) if ner.moves.is_valid(state, name)]
+        total += scores[names.index(action)] - numpy.logaddexp.reduce(scores[valid])
+        ner.moves.apply_transition(state, action)
+    return float(total)
+
+
+def test_an_ensured_label_missing_from_the_parse_gets_its_likeliest_span(
+    trained_pipeline, dev_texts
+):
+    plain = spacy.load(trained_pipeline, exclude=["contact_patterns"])
+    labels = list(plain.get_pipe("ner").labels)
+    nlp = spacy.load(
+        trained_pipeline,
+        exclude=["contact_patterns"],
+        config={"components": {"entity_confidence": {"ensure_labels": labels}}},
+    )
+    added = 0
+    for before, doc in zip(plain.pipe(dev_texts), nlp.pipe(dev_texts), strict=True):
+        kept = [(e.start, e.end, e.label_) for e in before.ents]
+        found = {label for *_, label in kept}
+        new = [e for e in doc.ents if (e.start, e.end, e.label_) not in kept]
+        # the parse's own entities stay; a missing label gets one at most, no other
+        assert kept == [(e.start, e.end, e.label_) for e in doc.ents if e not in new]
+        new_labels = [e.label_ for e in new]
+        assert len(set(new_labels)) == len(new_labels)
+        assert set(new_labels) <= set(labels) - found
+        taken = biluo_tags(before)
+        before.ents = []  # the parse read no preset entities
+        free = [tag == "O" for tag in taken]
+        # labels in the order ensured, each on the tokens that the ones before left
+        for ent in sorted(new, key=lambda ent: labels.index(ent.label_)):
+            assert all(free[ent.start : ent.end])
+            log_p = span_log_p(nlp, before, taken, ent.start, ent.end, ent.label_)
+            assert ent._.confidence == pytest.approx(numpy.exp(log_p), abs=1e-5)
+            # no single free token is a likelier entity of the label
+            units = [
+                span_log_p(nlp, before, taken, i, i + 1, ent.label_)
+                for i, is_free in enumerate(free)
+                if is_free and not before[i].is_space
+            ]
+            assert log_p >= max(units) - 1e-5
+            free[ent.start : ent.end] = [False] * len(ent)
+            added += 1
+        if len(new_labels) < len(set(labels) - found):  # only where none could start
+            assert not any(
+                f and not t.is_space for f, t in zip(free, before, strict=True)
+            )
+    assert added >= 10
+
+
+def added_entities(plain, nlp, texts) -> list[list[tuple[int, int, str, float]]]:
+    """Per text, the entities that `nlp` has beyond the parse of `plain`."""
+    added = []
+    for before, doc in zip(plain.pipe(texts), nlp.pipe(texts), strict=True):
+        kept = {(e.start, e.end, e.label_) for e in before.ents}
+        added.append(
+            [
+                (e.start, e.end, e.label_, e._.confidence)
+                for e in doc.ents
+                if (e.start, e.end, e.label_) not in kept
+            ]
+        )
+    return added
+
+
+def test_an_ensured_span_less_likely_than_the_floor_is_left_out(
+    trained_pipeline, dev_texts
+):
+    plain = spacy.load(trained_pipeline, exclude=["contact_patterns"])
+    missing = Counter(
+        label
+        for doc in plain.pipe(dev_texts)
+        for label in set(plain.get_pipe("ner").labels) - {e.label_ for e in doc.ents}
+    )
+    label = missing.most_common(1)[0][0]
+
+    def ensuring(floor: float):
+        settings = {"ensure_labels": [label], "ensure_min_confidence": floor}
+        return spacy.load(
+            trained_pipeline,
+            exclude=["contact_patterns"],
+            config={"components": {"entity_confidence": settings}},
+        )
+
+    unfloored = added_entities(plain, ensuring(0.0), dev_texts)
+    confidences = sorted(ent[-1] for added in unfloored for ent in added)
+    assert len(confidences) >= 3
+    floor = confidences[len(confidences) // 2]
+    floored = added_entities(plain, ensuring(floor), dev_texts)
+    expected = [[ent for ent in added if ent[-1] >= floor] for added in unfloored]
+    assert floored == expected
+    assert 0 < sum(map(len, floored)) < len(confidences)
+
+
+@pytest.mark.parametrize("floor", [-0.1, 1.5])
+def test_the_ensure_floor_is_a_probability(trained_pipeline, floor):
+    with pytest.raises(ValueError, match="ensure_min_confidence must be within"):
+        spacy.load(
+            trained_pipeline,
+            config={
+                "components": {"entity_confidence": {"ensure_min_confidence": floor}}
+            },
+        )

@@ -87,7 +87,7 @@ def test_int8_runs_onnx_runtimes_quantized_export_where_the_setting_names_it(
     assert runtime_in_use(nlp) == "onnxruntime"
     int8_states, int8_lengths, _ = predictions(nlp, TEXTS)
     session = runtime_state(nlp.get_pipe("transformer").model).session
-    assert session.path.name.endswith(".int8.onnx")
+    assert session.path.name.endswith(".int8-per-channel.onnx")
     assert session.path.parent == onnx_cache
     assert not list(onnx_cache.glob("*.part*"))  # no model left half-written
     # the same pieces, states near fp32's but not the same: int8 weights

@@ -866,9 +866,10 @@ class EntityConfidence:
                 parses[i] = (numpy.where(valid, scores[doc_rows], -numpy.inf), taken[i])
         for doc, (valid_scores, doc_taken) in zip(docs, parses, strict=True):
             doc_scores = valid_scores / self.temperature
-            log_p = doc_scores[numpy.arange(len(doc)), doc_taken] - (
-                numpy.logaddexp.reduce(doc_scores, axis=1)
+            log_probs = doc_scores - numpy.logaddexp.reduce(
+                doc_scores, axis=1, keepdims=True
             )
+            log_p = log_probs[numpy.arange(len(doc)), doc_taken]
             for ent in doc.ents:
                 entity_log_p = log_p[ent.start : ent.end].sum()
                 # an entity set before the NER, of a label it never learned, has no
@@ -882,7 +883,7 @@ class EntityConfidence:
                     ner,
                     actions,
                     doc,
-                    doc_scores,
+                    log_probs,
                     doc_taken,
                     free,
                     label,
@@ -912,7 +913,7 @@ def likeliest_span(
     ner,
     actions: "NerActions",
     doc: Doc,
-    scores: numpy.ndarray,
+    log_probs: numpy.ndarray,
     taken: numpy.ndarray,
     free: numpy.ndarray,
     label: str,
@@ -922,29 +923,39 @@ def likeliest_span(
     parse left outside its entities), and its log-probability, or None where it can
     start nowhere.
 
-    `scores` are the parse's action scores (divided by the temperature; -inf where
-    invalid) and `taken` its actions. An entity of one token is a Unit there; a longer
-    one a Begin, then at each next token the likelier of In and Last in the state the
-    head reaches (scored anew), until Last. Begins are tried from the likeliest down,
+    `log_probs` are the parse's action log-probabilities (from its scores divided by
+    the temperature; -inf where invalid) and `taken` its actions. An entity of one
+    token is a Unit there; a longer one a Begin, then at each next token the likelier
+    of In and Last in the state the head reaches (scored anew), until Last. Begins are tried from the likeliest down,
     while one could still beat the best found: each goes on only as far as the head
     takes it, so this is a few head steps, not a search over all spans.
     """
-    log_p = scores - numpy.logaddexp.reduce(scores, axis=1)[:, None]
-    unit = numpy.where(free, log_p[:, actions.index[f"U-{label}"]], -numpy.inf)
+    unit = numpy.where(free, log_probs[:, actions.index[f"U-{label}"]], -numpy.inf)
     best: tuple[float, int, int] | None = None
     if numpy.isfinite(unit.max()):
         start = int(unit.argmax())
         best = (float(unit[start]), start, start + 1)
-    begin = numpy.where(free, log_p[:, actions.index[f"B-{label}"]], -numpy.inf)
+    begin = numpy.where(free, log_probs[:, actions.index[f"B-{label}"]], -numpy.inf)
     begin[:-1][~free[1:]] = -numpy.inf  # an entity of two tokens or more
     begin[-1] = -numpy.inf
     step_model = None
     for start in numpy.argsort(-begin, kind="stable"):
         if not numpy.isfinite(begin[start]) or (best and begin[start] <= best[0]):
             break
-        step_model = step_model or ner.model.predict([doc])
+        if step_model is None:  # what a Begin's continuation needs, once
+            step_model = ner.model.predict([doc])
+            can_continue = token_flags([doc])[1][0]
         total, end = _continued(
-            ner, actions, doc, step_model, taken, free, int(start), label, temperature
+            ner,
+            actions,
+            doc,
+            step_model,
+            taken,
+            free,
+            can_continue,
+            int(start),
+            label,
+            temperature,
         )
         total += float(begin[start])
         if best is None or total > best[0]:
@@ -956,11 +967,13 @@ def likeliest_span(
     return Span(doc, best[1], best[2], label=label), best[0]
 
 
-def _continued(ner, actions, doc, step_model, taken, free, start, label, temperature):
+def _continued(
+    ner, actions, doc, step_model, taken, free, can_continue, start, label, temperature
+):
     """The log-probability of the tokens after an entity's Begin at `start`, each the
-    likelier of In and Last (In only onto a `free` token), and the entity's end."""
+    likelier of In and Last (In only onto a `free` token, and only where
+    `can_continue`, token_flags' row of the doc, allows), and the entity's end."""
     inside, last = actions.index[f"I-{label}"], actions.index[f"L-{label}"]
-    _, can_continue = token_flags([doc])
     (state,) = ner.moves.init_batch([doc])
     for action in taken[:start]:
         ner.moves.apply_transition(state, actions.names[action])
@@ -969,7 +982,7 @@ def _continued(ner, actions, doc, step_model, taken, free, start, label, tempera
     for t in range(start + 1, len(doc)):
         scores = action_scores(step_model, step_model.get_token_ids([state]))[0]
         scores = scores / temperature
-        may_go_on = bool(can_continue[0, t])
+        may_go_on = bool(can_continue[t])
         valid = [inside, last] if may_go_on else [last]
         log_p = scores[valid] - numpy.logaddexp.reduce(scores[valid])
         goes_on = may_go_on and t + 1 < len(doc) and free[t + 1]

@@ -17,23 +17,24 @@ the HF pipeline any pipeline could be whose transformer runs no faster than PyTo
 """
 
 import statistics
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import srsly
 import torch
 import typer
-from spacy.tokens import Doc
 from wasabi import msg
 
+from benchmarks.hf_pipeline import hf_classifier, hf_forward
 from benchmarks.host import machine_description
 from benchmarks.pieces import computed_pieces
 from benchmarks.speed import (
     flops_per_piece,
     limit_words_per_s,
     matmul_gflops,
+    sentence_texts,
     speed_texts,
+    timed,
 )
 from ner_project.conversion.corpus import read_documents
 from ner_project.files import atomic_write_bytes
@@ -43,52 +44,6 @@ from ner_project.pipeline.runtime import use_runtime
 
 RUNTIMES = ("torch", "onnxruntime")  # fp32, whose entities must agree
 SYSTEMS = (*RUNTIMES, "onnxruntime_int8", "torch_int8")  # ours, each its own pipeline
-
-
-def sentence_texts(docs: list[Doc], max_words: int) -> list[tuple[str, int]]:
-    """Single sentences as `(text, words)`, up to `max_words` in all."""
-    texts, total = [], 0
-    for doc in docs:
-        for sentence in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
-            text = sentence.text.strip()
-            if text:
-                texts.append((text, len(sentence)))
-                total += len(sentence)
-            if total >= max_words:
-                return texts
-    return texts
-
-
-def timed(run, texts: list[tuple[str, int]]) -> float:
-    """Words per second of one pass."""
-    strings = [text for text, _ in texts]
-    start = time.perf_counter()
-    run(strings)
-    return sum(words for _, words in texts) / (time.perf_counter() - start)
-
-
-def hf_classifier(transformer: str, labels: int):
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
-
-    model = AutoModelForTokenClassification.from_pretrained(
-        transformer, num_labels=labels
-    )
-    tokenizer = AutoTokenizer.from_pretrained(transformer)
-    return pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
-
-
-def hf_forward(classifier, strings: list[str], batch_size: int) -> None:
-    """The HF pipeline's tokenizer and model on `strings`, batch by batch, padded to
-    each batch's longest text as the pipeline pads them."""
-    with torch.inference_mode():
-        for start in range(0, len(strings), batch_size):
-            batch = classifier.tokenizer(
-                strings[start : start + batch_size],
-                padding=True,
-                truncation=True,
-                return_tensors="pt",
-            )
-            classifier.model(**batch)
 
 
 def texts_limit(nlp, texts, gflops: float) -> float:

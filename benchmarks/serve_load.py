@@ -37,6 +37,7 @@ from benchmarks.host import machine_details
 from benchmarks.load_clients import LoadResult
 from benchmarks.server_process import benchmark_server
 from ner_project.files import atomic_write_bytes
+from ner_project.pipeline.meta import load_pipeline
 from service.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -66,18 +67,24 @@ def offline_pipe(
     texts: list[str],
     batch_sizes: list[int],
     seconds: float,
+    gpu_id: int = -1,
 ) -> dict:
     """Words/s of `nlp.pipe` alone at each batch size: the ceiling a server could reach
     on these texts. Runs in its own process, loading the pipeline as the server does
-    (after importing the service), and competing with no server and no client."""
+    (after importing the service, on the server's device), and competing with no
+    server and no client."""
     import torch
 
     import service.app  # noqa: F401  (whatever the service registers, so do we)
 
-    nlp = spacy.load(model)
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
+    nlp = load_pipeline(str(model))  # as the server loads it
     runs = []
 
     def time_pipe(batch_size: int) -> None:
+        if gpu_id >= 0:
+            spacy.require_gpu(gpu_id)  # the device is per thread
         list(nlp.pipe(texts[:batch_size], batch_size=batch_size))  # warm-up
         count, words, start = 0, 0, time.perf_counter()
         # Cycle the texts so that every batch is full, as on a busy server; stop at
@@ -107,14 +114,18 @@ def offline_pipe(
 
 
 def offline_reference(
-    model: Path, texts: list[str], batch_sizes: list[int], seconds: float
+    model: Path,
+    texts: list[str],
+    batch_sizes: list[int],
+    seconds: float,
+    gpu_id: int = -1,
 ) -> tuple[dict, dict]:
     """`nlp.pipe` timed in a process of its own at each batch size: all the runs, and
     the fastest, which the servers are measured against."""
     try:
         with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as executor:
             offline_runs = executor.submit(
-                offline_pipe, model, texts, batch_sizes, seconds
+                offline_pipe, model, texts, batch_sizes, seconds, gpu_id
             ).result()
     except (OSError, ValueError, ImportError, BrokenProcessPool) as error:
         msg.fail(f"nlp.pipe on {model} failed offline", str(error)[:800], exits=1)
@@ -136,6 +147,7 @@ def run_servers(
     requests: int,
     warmup: int,
     memory_requests: int,
+    gpu_id: int = -1,
 ) -> tuple[list[LoadResult], dict | None]:
     """The server without batching, then with it (which also runs the memory run)."""
     results: list[LoadResult] = []
@@ -151,6 +163,7 @@ def run_servers(
                 warmup,
                 memory_requests if batching else 0,
                 Path(log_dir),
+                gpu_id,
             )
             results += found
             memory = memory or found_memory
@@ -221,6 +234,12 @@ def check_options(model: Path, corpus: Path, requests: int, clients: list[int]):
         msg.fail("--requests must be at least 2 and --clients at least 1", exits=1)
 
 
+def gpu_name(gpu_id: int) -> str:
+    import torch
+
+    return torch.cuda.get_device_name(gpu_id)
+
+
 def service_settings() -> Settings:
     """The service's settings from its NER_* variables, or a clear failure."""
     try:
@@ -259,6 +278,9 @@ def serve_load(
         "--torch-threads",
         help="Torch threads of the server and of nlp.pipe (0: torch's default)",
     ),
+    gpu_id: int = typer.Option(
+        -1, "--gpu-id", help="GPU of the server and of nlp.pipe (-1: the CPU)"
+    ),
     output: Path = typer.Option(
         PROJECT / "benchmarks" / "results" / "serve_load.json",
         "--output",
@@ -284,10 +306,10 @@ def serve_load(
 
     batch_sizes = sorted({1, settings.pipe_batch_size, settings.max_batch_size})
     offline_runs, offline = offline_reference(
-        model, texts, batch_sizes, offline_seconds
+        model, texts, batch_sizes, offline_seconds, gpu_id
     )
     results, memory = run_servers(
-        model, texts, clients, requests, warmup, memory_requests
+        model, texts, clients, requests, warmup, memory_requests, gpu_id
     )
     summaries = [result.summary() for result in results]
     report_table(summaries, offline)
@@ -296,7 +318,9 @@ def serve_load(
 
     report = {
         "date": started.isoformat(timespec="seconds"),
-        "machine": host | {"load_average_at_end": os.getloadavg()},
+        "machine": host
+        | {"load_average_at_end": os.getloadavg()}
+        | ({"gpu": gpu_name(gpu_id)} if gpu_id >= 0 else {}),
         "settings": {
             "model": str(model),
             "corpus": str(corpus),
@@ -307,8 +331,14 @@ def serve_load(
             "clients": clients,
             "memory_requests": memory_requests,
             "torch_threads": offline["torch_threads"],
+            "gpu_id": gpu_id,
             "server": settings.model_dump(
-                include={"max_batch_size", "max_wait_ms", "max_queue"}
+                include={
+                    "max_batch_size",
+                    "pipe_batch_size",
+                    "max_wait_ms",
+                    "max_queue",
+                }
             ),
         },
         "offline": offline_runs,

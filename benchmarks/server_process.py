@@ -90,6 +90,7 @@ def benchmark_server(
     warmup: int,
     memory_requests: int,
     log_dir: Path,
+    gpu_id: int = -1,
 ) -> tuple[list[LoadResult], dict | None]:
     """Start one server, load it setting by setting, and (batching on) track its
     memory; the server is always stopped, whatever happens."""
@@ -97,7 +98,7 @@ def benchmark_server(
     port, stderr_path = free_port(), log_dir / f"{name.replace(' ', '-')}.log"
     command = [sys.executable, str(PROJECT / "scripts" / "serve.py"), "--model"]
     command += [str(model), "--host", HOST, "--port", str(port)]
-    command += ["--batching" if batching else "--no-batching"]
+    command += ["--batching" if batching else "--no-batching", "--gpu-id", str(gpu_id)]
     words = [len(text.split()) for text in texts]
     results, memory = [], None
     with stderr_path.open("wb") as stderr:

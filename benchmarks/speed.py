@@ -38,6 +38,28 @@ def words_per_s(run: Callable[[list[str]], None], texts: list) -> float:
     return sum(words for _, words in texts) / (time.perf_counter() - start)
 
 
+def sentence_texts(docs: list[Doc], max_words: int) -> list[tuple[str, int]]:
+    """Single sentences as `(text, words)`, up to `max_words` in all."""
+    texts, total = [], 0
+    for doc in docs:
+        for sentence in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
+            text = sentence.text.strip()
+            if text:
+                texts.append((text, len(sentence)))
+                total += len(sentence)
+            if total >= max_words:
+                return texts
+    return texts
+
+
+def timed(run, texts: list[tuple[str, int]]) -> float:
+    """Words per second of one pass."""
+    strings = [text for text, _ in texts]
+    start = time.perf_counter()
+    run(strings)
+    return sum(words for _, words in texts) / (time.perf_counter() - start)
+
+
 def matmul_gflops(threads: int, rows: int = 4096, seconds: float = 2.0) -> float:
     """fp32 GFLOP/s of the matrix products a 384-wide BERT layer makes (rows x 384 by
     384 x 1536), the best of repeated timings over about `seconds`."""

@@ -13,6 +13,7 @@ from ner_project.annotation.records import Export
 from ner_project.conversion.errors import DataError
 from ner_project.pipeline.meta import DEFAULT_PIPELINE
 from ner_project.pipeline.runtime import Runtime
+from ner_project.training.preflight import check_gpu
 
 
 def annotate(
@@ -72,6 +73,8 @@ def annotate(
         gpus_per_actor,
         str(runtime),
     )
+    if engine is Engine.local:
+        check_gpu(gpu_id)  # before a record is read; Ray's GPUs are the workers'
     try:
         counts = annotate_corpus(source, output, settings, export, rejects)
     except DataError as error:

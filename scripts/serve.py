@@ -14,6 +14,7 @@ from spacy.util import is_package
 from wasabi import msg
 
 from ner_project.pipeline.meta import DEFAULT_PIPELINE, pipeline_meta
+from ner_project.training.preflight import check_gpu
 from service.app import create_app
 from service.settings import Settings
 
@@ -42,10 +43,16 @@ def main(
         help="fp32 transformer runtime: auto, torch or onnxruntime (default: "
         "NER_RUNTIME, else auto: ONNX Runtime where installed)",
     ),
+    gpu_id: int | None = typer.Option(
+        None,
+        "--gpu-id",
+        help="GPU to run the pipeline on, -1 for the CPU (default: NER_GPU_ID, else -1)",
+    ),
 ) -> None:
     overrides = {"model": model} | ({} if batching is None else {"batching": batching})
     overrides |= {} if int8 is None else {"int8": int8}
     overrides |= {} if runtime is None else {"runtime": runtime}
+    overrides |= {} if gpu_id is None else {"gpu_id": gpu_id}
     try:
         settings = Settings(**overrides)
     except ValidationError as error:
@@ -70,6 +77,7 @@ def main(
             f"(components: {', '.join(components)}): serve it in fp32",
             exits=1,
         )
+    check_gpu(settings.gpu_id)
     # One worker: a second process would load a second copy of the pipeline.
     uvicorn.run(create_app(settings), host=host, port=port, workers=1)
 

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
+import spacy
 from fastapi import (
     APIRouter,
     Depends,
@@ -87,12 +88,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.gpu_id >= 0:
+            # Before loading, so that the weights go to the GPU.
+            spacy.require_gpu(settings.gpu_id)
         nlp = await run_in_threadpool(load_pipeline, settings.model)
         await run_in_threadpool(date_parser)  # its language data, before requests
         use_runtime(nlp, settings.runtime)
         if settings.int8:
             quantize_transformer(nlp)
-        await run_in_threadpool(warm_up, nlp, settings.torch_threads)
+        await run_in_threadpool(warm_up, nlp, settings.torch_threads, settings.gpu_id)
         service = InferenceService(
             nlp,
             max_batch_size=settings.max_batch_size,
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batching=settings.batching,
             on_batch=metrics.observe_batch,
             min_confidence=settings.min_confidence,
+            gpu_id=settings.gpu_id,
         )
         metrics.queue.set_function(service.waiting)
         service.start()
@@ -253,12 +258,15 @@ def model_info(
         # The lifespan quantized the loaded pipeline (or failed to start) when set.
         int8=settings.int8,
         runtime=runtime_in_use(nlp),
+        device=f"gpu:{settings.gpu_id}" if settings.gpu_id >= 0 else "cpu",
     )
 
 
-def warm_up(nlp, torch_threads: int | None) -> None:
+def warm_up(nlp, torch_threads: int | None, gpu_id: int = -1) -> None:
     """One prediction before requests: where ONNX Runtime runs, the first exports the
     transformer (or reads the cached export) and sizes its threads like torch's."""
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)  # this thread's current device
     if torch_threads is not None:
         import torch
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import spacy
 import torch
 from spacy.language import Language
 
@@ -52,8 +53,10 @@ class InferenceService:
         on_batch: Callable[[list[str], float], None] | None = None,
         torch_threads: int | None = None,
         min_confidence: Mapping[str, float] | None = None,
+        gpu_id: int = -1,
     ) -> None:
         self.nlp = nlp
+        self.gpu_id = gpu_id
         self.min_confidence = dict(min_confidence or {})
         self.on_batch = on_batch
         self.torch_threads = torch_threads
@@ -117,6 +120,9 @@ class InferenceService:
         return entities
 
     def _run(self) -> None:
+        if self.gpu_id >= 0:
+            # cupy's and torch's current device are per thread.
+            spacy.require_gpu(self.gpu_id)
         if self.torch_threads is not None:
             # Per thread: the intra-op thread count set elsewhere does not reach here.
             torch.set_num_threads(self.torch_threads)

@@ -88,6 +88,10 @@ class ModelInfo(BaseModel):
         "pipeline without one); set by NER_RUNTIME",
         examples=["onnxruntime"],
     )
+    device: str = Field(
+        description="Where the pipeline runs: cpu, or gpu:N (NER_GPU_ID)",
+        examples=["cpu"],
+    )
 
 
 class Status(BaseModel):

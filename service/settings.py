@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         "PyTorch, or auto (ONNX Runtime where it is installed); and in int8 "
         "(NER_INT8). GPUs run PyTorch; /v1/model says which runs",
     )
+    gpu_id: int = Field(
+        -1,
+        ge=-1,
+        description="GPU to run the pipeline on (-1: the CPU); needs the GPU extras "
+        "(requirements-gpu.txt). The transformer then runs in PyTorch",
+    )
     torch_threads: int | None = Field(
         None,
         gt=0,
@@ -173,6 +179,15 @@ class Settings(BaseSettings):
                 "code such as US, IN or DE"
             )
         return region.upper()
+
+    @field_validator("gpu_id")
+    @classmethod
+    def fp32_on_a_gpu(cls, gpu_id: int, info: ValidationInfo) -> int:
+        if gpu_id >= 0 and info.data.get("int8"):
+            raise ValueError(
+                "int8 runs on the CPU only: serve on a GPU in fp32 (NER_INT8 false)"
+            )
+        return gpu_id
 
     @field_validator("parse_field_types")
     @classmethod

@@ -77,8 +77,8 @@ def check_gpu(gpu_id: int) -> None:
     except ImportError as error:
         msg.fail(
             f"gpu_id={gpu_id} asks for a GPU, but cupy cannot be imported ({error})",
-            "Install the GPU extras: pip install -r requirements-gpu.txt, or train on "
-            "CPU with gpu_id=-1.",
+            "Install the GPU extras: pip install -r requirements-gpu.txt, or run on the "
+            "CPU (gpu_id -1).",
             exits=1,
         )
     try:
@@ -94,7 +94,8 @@ def check_gpu(gpu_id: int) -> None:
         )
     if gpu_id >= devices:
         msg.fail(f"gpu_id={gpu_id}, but only {devices} GPU(s) are visible", exits=1)
-    if driver < runtime:
+    # CUDA's minor version compatibility: a 12.x runtime runs on any 12.y driver.
+    if driver // 1000 < runtime // 1000:
         msg.fail(
             f"cupy is built for CUDA {runtime // 1000}.{runtime % 1000 // 10}, but the "
             f"driver supports only CUDA {driver // 1000}.{driver % 1000 // 10}",

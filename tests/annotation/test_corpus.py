@@ -128,6 +128,19 @@ def test_cli_stops_on_a_malformed_line_without_writing_output(tmp_path):
     assert leftovers(tmp_path, source) == []
 
 
+def test_cli_refuses_a_gpu_it_cannot_use_before_reading(tmp_path, trained_pipeline):
+    source, output = tmp_path / "in.txt", tmp_path / "out.jsonl"
+    source.write_text("Ada Lovelace, ada@example.com\n")
+    # No cupy here, or fewer than eight GPUs: either way nothing is annotated.
+    result = run_cli(
+        [*ANNOTATE, source, output, "--model", trained_pipeline, "--gpu-id", "7"]
+    )
+    assert result.returncode == 1
+    assert "gpu_id=7" in result.output
+    assert "Traceback" not in result.output
+    assert not output.exists()
+
+
 def test_rejects_option_writes_reasons_and_prints_counts(tmp_path, trained_pipeline):
     source = tmp_path / "texts.jsonl"
     source.write_text(

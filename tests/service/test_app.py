@@ -74,6 +74,7 @@ def test_model_gives_the_pipeline_labels_and_version(client, nlp):
     assert isinstance(body["performance"], dict)
     assert body["int8"] is False
     assert body["runtime"] == "onnxruntime"  # NER_RUNTIME auto, with it installed
+    assert body["device"] == "cpu"  # NER_GPU_ID -1
 
 
 def test_runtime_setting_chooses_what_computes_the_transformer(trained_pipeline):
@@ -375,6 +376,31 @@ def test_serve_script_refuses_int8_for_a_pipeline_without_a_transformer(tmp_path
     assert "Traceback" not in result.output
 
 
+def test_serve_script_refuses_a_gpu_it_cannot_use(trained_pipeline):
+    # No cupy here, or fewer than eight GPUs: either way the server never starts.
+    result = run_cli(
+        [
+            *(sys.executable, PROJECT_DIR / "scripts" / "serve.py"),
+            *("--model", trained_pipeline, "--gpu-id", "7"),
+        ]
+    )
+    assert result.returncode == 1
+    assert "gpu_id=7" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_script_refuses_int8_on_a_gpu(trained_pipeline):
+    result = run_cli(
+        [
+            *(sys.executable, PROJECT_DIR / "scripts" / "serve.py"),
+            *("--model", trained_pipeline, "--gpu-id", "0", "--int8"),
+        ]
+    )
+    assert result.returncode == 1
+    assert "NER_GPU_ID: Value error, int8 runs on the CPU only" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_serve_script_names_the_invalid_setting(trained_pipeline):
     result = run_cli(
         [
@@ -383,9 +409,14 @@ def test_serve_script_names_the_invalid_setting(trained_pipeline):
             "--model",
             trained_pipeline,
         ],
-        env={"NER_MAX_TEXTS": "0", "NER_PARSE_FIELDS": '{"skills": []}'},
+        env={
+            "NER_MAX_TEXTS": "0",
+            "NER_PARSE_FIELDS": '{"skills": []}',
+            "NER_GPU_ID": "-2",
+        },
     )
     assert result.returncode == 1
     assert "NER_MAX_TEXTS: Input should be greater than 0" in result.output
+    assert "NER_GPU_ID: Input should be greater than or equal to -1" in result.output
     assert "NER_PARSE_FIELDS (skills)" in result.output
     assert "Traceback" not in result.output

@@ -18,7 +18,7 @@ def test_the_benchmark_times_each_batch_size_and_checks_the_entities(
             *(sys.executable, "-m", "benchmarks.gpu", trained_pipeline),
             f"demo={PROJECT_DIR / 'assets/demo/test.tsv'}",
             *("--gpu-id", "-1", "--output", output, "--batch-sizes", "1,16"),
-            *("--repeats", "1", "--words", "300"),
+            *("--repeats", "1", "--words", "150"),
         ],
         cwd=PROJECT_DIR,
     )

@@ -106,6 +106,7 @@ def gpu(
 ) -> None:
     """Time MODEL on the GPU on each corpus, with the HF pipeline beside it."""
     sizes = [int(size) for size in batch_sizes.split(",")]
+    check_gpu(gpu_id)  # before minutes of work on the CPU
     tests = {}
     for corpus in corpora:
         name, _, path = corpus.partition("=")
@@ -121,7 +122,6 @@ def gpu(
         for name, docs in tests.items()
     }
     del cpu_nlp
-    check_gpu(gpu_id)
     if gpu_id >= 0:
         import spacy
 

@@ -151,6 +151,24 @@ def test_thresholds_outside_zero_to_one_are_refused(value):
         Settings(min_confidence={"SKILL": value})
 
 
+@pytest.mark.parametrize(
+    ("settings", "pipe_batch_size"),
+    [
+        ({}, 8),  # the CPU: larger passes pad more than they save
+        ({"gpu_id": 0}, 32),  # a GPU: the whole gathered batch in one pass
+        ({"gpu_id": 0, "max_batch_size": 64}, 64),
+        ({"gpu_id": 0, "pipe_batch_size": 4}, 4),  # set: kept on either device
+        ({"pipe_batch_size": 16}, 16),
+    ],
+)
+def test_the_pipe_batch_size_defaults_to_what_suits_the_device(
+    settings, pipe_batch_size
+):
+    from service.settings import Settings
+
+    assert Settings(**settings).pipe_batch_size == pipe_batch_size
+
+
 def test_int8_serves_the_entities_of_the_quantized_pipeline(trained_pipeline):
     from ner_project.pipeline.quantize import quantize_transformer
 

@@ -6,7 +6,7 @@ import sys
 
 import srsly
 
-from benchmarks.resume_fields import FIGURES, gold_cv, score_format
+from benchmarks.resume_fields import FIGURES, gold_cv, score_format, scored_labels
 from tests.helpers import PROJECT_DIR, run_cli
 
 MAPPING = {
@@ -90,6 +90,14 @@ def test_each_figure_counts_what_its_field_holds():
     assert figures["companies_f1"] == 1.0  # nothing to find, nothing found
 
 
+def test_entity_f1_counts_the_labels_both_the_pipeline_and_the_annotation_have():
+    pipeline = {"NAME", "EMAIL", "SKILL", "PHONE", "URL", "DEGREE"}
+    # PHONE and URL: pattern labels these CVs never annotate; DEGREE: not in MAPPING.
+    assert scored_labels(pipeline, MAPPING) == {"NAME", "EMAIL", "SKILL"}
+    # A pipeline that knows fewer labels: only its own are scored.
+    assert scored_labels({"NAME"}, MAPPING) == {"NAME"}
+
+
 def test_the_benchmark_scores_text_cvs_with_a_trained_pipeline(
     trained_pipeline, tmp_path
 ):
@@ -120,6 +128,7 @@ def test_the_benchmark_scores_text_cvs_with_a_trained_pipeline(
     assert all(figures[name] is None or 0 <= figures[name] <= 1 for name in FIGURES)
     # The pattern rules find both emails whatever the model does.
     assert figures["email_recall"] == 1.0
+    assert set(written["entity_labels"]) <= {"NAME", "EMAIL", "SKILL"}
     assert "| text |" in output.with_suffix(".md").read_text()
 
 

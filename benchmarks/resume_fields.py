@@ -130,9 +130,9 @@ def scored_labels(
     pipeline_labels: set[str], mapping: dict[str, str | None]
 ) -> set[str]:
     """The labels entity F1 counts: those both the pipeline and the CVs' annotation
-    have. A label the pipeline was never taught is not a miss of its, and one the
-    annotation never uses (the pattern rules' PHONE and URL: these CVs' phone numbers
-    and links are not annotated) is not a wrong entity of its."""
+    have. Gold entities of a label the pipeline was never taught are not its misses,
+    and its entities of a label the annotation never uses (the pattern rules' PHONE
+    and URL: these CVs' phone numbers and links are not annotated) not its errors."""
     return pipeline_labels & {label for label in mapping.values() if label}
 
 

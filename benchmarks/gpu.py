@@ -23,11 +23,11 @@ from wasabi import msg
 
 from benchmarks.hf_pipeline import hf_classifier, hf_forward
 from benchmarks.host import machine_details
-from benchmarks.pieces import computed_pieces
-from benchmarks.speed import sentence_texts, speed_texts, timed
+from benchmarks.pieces import padding_share
+from benchmarks.speed import long_and_short_texts, timed
 from ner_project.conversion.corpus import read_documents
 from ner_project.files import atomic_write_bytes
-from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.meta import load_pipeline, use_gpu
 from ner_project.pipeline.runtime import runtime_in_use, use_runtime
 from ner_project.training.preflight import check_gpu
 
@@ -122,10 +122,7 @@ def gpu(
         for name, docs in tests.items()
     }
     del cpu_nlp
-    if gpu_id >= 0:
-        import spacy
-
-        spacy.require_gpu(gpu_id)
+    use_gpu(gpu_id)
     nlp = load_pipeline(str(model))
     transformer = nlp.get_pipe("transformer").model.attrs["name"]
     labels = 1 + 2 * len(nlp.get_pipe("ner").labels)
@@ -147,15 +144,11 @@ def gpu(
         differing = sum(a != b for a, b in zip(found, expected[name], strict=True))
         agreement[name] = {"documents": len(docs), "differing": differing}
         msg.info(f"{name}: {differing} of {len(docs)} documents differ from the CPU")
-        for kind, texts in (
-            ("long", speed_texts(docs, words)),
-            ("short", sentence_texts(docs, words)),
-        ):
+        for kind, texts in long_and_short_texts(docs, words):
             for size in sizes:
                 row = time_systems(nlp, classifier, texts, size, repeats)
                 row |= {"corpus": name, "texts": kind, "batch_size": size}
-                factor = computed_pieces(nlp, texts, size)["padding_factor"]
-                row["padding_share"] = round(1 - 1 / factor, 3)
+                row["padding_share"] = padding_share(nlp, texts, size)
                 rows.append(row)
                 msg.text(str(row))
         # Written after each corpus: a run cut short keeps what it measured.

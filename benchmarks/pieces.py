@@ -45,3 +45,8 @@ def computed_pieces(nlp, texts: list, batch_size: int, grouped: bool = True) -> 
         "overlap_factor": round(span_pieces / text_pieces, 3),
         "padding_factor": round(padded_pieces / max(span_pieces, 1), 3),
     }
+
+
+def padding_share(nlp, texts: list, batch_size: int) -> float:
+    """The share of the word pieces computed at `batch_size` that is padding."""
+    return round(1 - 1 / computed_pieces(nlp, texts, batch_size)["padding_factor"], 3)

@@ -27,13 +27,12 @@ from wasabi import msg
 
 from benchmarks.hf_pipeline import hf_classifier, hf_forward
 from benchmarks.host import machine_description
-from benchmarks.pieces import computed_pieces
+from benchmarks.pieces import padding_share
 from benchmarks.speed import (
     flops_per_piece,
     limit_words_per_s,
+    long_and_short_texts,
     matmul_gflops,
-    sentence_texts,
-    speed_texts,
     timed,
 )
 from ner_project.conversion.corpus import read_documents
@@ -88,17 +87,13 @@ def runtimes(
         docs, _ = read_documents([Path(path)], "en", None)
         agreement = same_entities(pipelines, [doc.text for doc in docs])
         msg.info(f"{name}: {agreement}")
-        for kind, texts in (
-            ("long", speed_texts(docs, words)),
-            ("short", sentence_texts(docs, words)),
-        ):
+        for kind, texts in long_and_short_texts(docs, words):
             limit = texts_limit(nlp, texts, gflops[-1])
             for size in sizes:
                 row = time_systems(pipelines, classifier, texts, size, repeats)
                 row |= {"corpus": name, "texts": kind, "batch_size": size}
                 row["limit_words_per_s"] = round(limit)
-                factor = computed_pieces(nlp, texts, size)["padding_factor"]
-                row["padding_share"] = round(1 - 1 / factor, 3)
+                row["padding_share"] = padding_share(nlp, texts, size)
                 row["entities_agree_on_test_set"] = agreement["same"]
                 results.append(row)
                 msg.info(str(row))

@@ -37,7 +37,7 @@ from benchmarks.host import machine_details
 from benchmarks.load_clients import LoadResult
 from benchmarks.server_process import benchmark_server
 from ner_project.files import atomic_write_bytes
-from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.meta import load_pipeline, use_gpu
 from service.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -77,14 +77,12 @@ def offline_pipe(
 
     import service.app  # noqa: F401  (whatever the service registers, so do we)
 
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
+    use_gpu(gpu_id)
     nlp = load_pipeline(str(model))  # as the server loads it
     runs = []
 
     def time_pipe(batch_size: int) -> None:
-        if gpu_id >= 0:
-            spacy.require_gpu(gpu_id)  # the device is per thread
+        use_gpu(gpu_id)  # the device is per thread
         list(nlp.pipe(texts[:batch_size], batch_size=batch_size))  # warm-up
         count, words, start = 0, 0, time.perf_counter()
         # Cycle the texts so that every batch is full, as on a busy server; stop at

@@ -52,6 +52,15 @@ def sentence_texts(docs: list[Doc], max_words: int) -> list[tuple[str, int]]:
     return texts
 
 
+def long_and_short_texts(docs: list[Doc], max_words: int) -> list[tuple[str, list]]:
+    """The texts each speed benchmark times, by kind: passages of whole sentences
+    ("long") and single sentences, such as a line of a CV ("short")."""
+    return [
+        ("long", speed_texts(docs, max_words)),
+        ("short", sentence_texts(docs, max_words)),
+    ]
+
+
 def timed(run, texts: list[tuple[str, int]]) -> float:
     """Words per second of one pass."""
     strings = [text for text, _ in texts]

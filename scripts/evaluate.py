@@ -6,7 +6,6 @@ command)."""
 
 from pathlib import Path
 
-import spacy
 import srsly
 import typer
 from wasabi import msg
@@ -24,7 +23,7 @@ from ner_project.evaluation.scores import (
     score_corpus,
 )
 from ner_project.files import atomic_write_bytes
-from ner_project.pipeline.meta import load_pipeline
+from ner_project.pipeline.meta import load_pipeline, use_gpu
 
 
 def evaluate(
@@ -39,8 +38,7 @@ def evaluate(
     ),
 ) -> None:
     """Evaluate MODEL on TEST_PATH, print a table, write OUTPUT and the report."""
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)
+    use_gpu(gpu_id)
     for path in (test_path, dev_path):
         if path is not None and not path.is_file():
             msg.fail(f"Corpus {path} not found", exits=1)

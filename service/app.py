@@ -10,7 +10,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import spacy
 from fastapi import (
     APIRouter,
     Depends,
@@ -29,7 +28,7 @@ from pydantic import ValidationError
 from spacy import displacy
 from starlette.concurrency import run_in_threadpool
 
-from ner_project.pipeline.meta import load_pipeline, meta_name
+from ner_project.pipeline.meta import load_pipeline, meta_name, use_gpu
 from ner_project.pipeline.quantize import quantize_transformer
 from ner_project.pipeline.runtime import runtime_in_use, use_runtime
 
@@ -88,9 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.gpu_id >= 0:
-            # Before loading, so that the weights go to the GPU.
-            spacy.require_gpu(settings.gpu_id)
+        use_gpu(settings.gpu_id)  # before loading: the weights go to the GPU
         nlp = await run_in_threadpool(load_pipeline, settings.model)
         await run_in_threadpool(date_parser)  # its language data, before requests
         use_runtime(nlp, settings.runtime)
@@ -265,8 +262,7 @@ def model_info(
 def warm_up(nlp, torch_threads: int | None, gpu_id: int = -1) -> None:
     """One prediction before requests: where ONNX Runtime runs, the first exports the
     transformer (or reads the cached export) and sizes its threads like torch's."""
-    if gpu_id >= 0:
-        spacy.require_gpu(gpu_id)  # this thread's current device
+    use_gpu(gpu_id)
     if torch_threads is not None:
         import torch
 

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import spacy
 import torch
 from spacy.language import Language
 
 from ner_project.pipeline.entities import doc_entities
+from ner_project.pipeline.meta import use_gpu
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +120,7 @@ class InferenceService:
         return entities
 
     def _run(self) -> None:
-        if self.gpu_id >= 0:
-            # cupy's and torch's current device are per thread.
-            spacy.require_gpu(self.gpu_id)
+        use_gpu(self.gpu_id)
         if self.torch_threads is not None:
             # Per thread: the intra-op thread count set elsewhere does not reach here.
             torch.set_num_threads(self.torch_threads)

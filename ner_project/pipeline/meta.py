@@ -60,3 +60,10 @@ def load_pipeline(model: str, **kwargs) -> Language:
 
             functions.register_functions()
     return spacy.load(model, **kwargs)
+
+
+def use_gpu(gpu_id: int) -> None:
+    """Make GPU `gpu_id` the current device of the calling thread (cupy's and torch's
+    are per thread), so that pipelines loaded or run there use it; -1: the CPU."""
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)

@@ -238,10 +238,11 @@ def gpu_name(gpu_id: int) -> str:
     return torch.cuda.get_device_name(gpu_id)
 
 
-def service_settings() -> Settings:
-    """The service's settings from its NER_* variables, or a clear failure."""
+def service_settings(gpu_id: int) -> Settings:
+    """The service's settings from its NER_* variables, on the device the servers get
+    (`--gpu-id` picks the defaults that depend on it), or a clear failure."""
     try:
-        return Settings()
+        return Settings(gpu_id=gpu_id)
     except ValidationError as error:
         msg.fail("the service's NER_* settings are not valid", str(error), exits=1)
 
@@ -293,7 +294,7 @@ def serve_load(
     if not texts:
         msg.fail(f"{corpus} has no texts", exits=1)
     mean_words = statistics.mean(len(text.split()) for text in texts)
-    settings = service_settings()
+    settings = service_settings(gpu_id)
     if torch_threads > 0:
         # Read by torch in the server and in the offline process alike, whatever
         # thread runs the pipeline.

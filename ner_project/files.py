@@ -4,6 +4,7 @@ that the next step trusts, and `clean` never removes what git keeps."""
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -18,6 +19,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
+        raise
+
+
+def atomic_write_folder(path: Path, write: Callable[[Path], None]) -> None:
+    """Have `write` fill a temporary folder beside `path`, then put it in the place of
+    whatever `path` held."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o755)
+        remove(path)
+        os.replace(temporary, path)
+    except BaseException:
+        remove(temporary)
         raise
 
 

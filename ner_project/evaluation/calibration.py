@@ -121,6 +121,9 @@ def dev_calibration(
     docs = [eg.predicted for eg in examples]
     configured, errors = scorer.temperature, {}
     labels = annotated_labels(examples)
+    # the floors (min_confidence) already dropped what they drop at the configured
+    # temperature; off while fitting, or each other temperature would drop more
+    floors, scorer.min_confidence = getattr(scorer, "min_confidence", {}), {}
     try:
         for temperature in TEMPERATURES:
             scorer.temperature = temperature
@@ -129,7 +132,7 @@ def dev_calibration(
                 reliability_bins(confidence_pairs(examples, labels))
             )
     finally:
-        scorer.temperature = configured
+        scorer.temperature, scorer.min_confidence = configured, floors
     scorer.set_confidences(docs)
     for name in later:
         docs = list(nlp.get_pipe(name).pipe(docs))

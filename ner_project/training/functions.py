@@ -4,7 +4,7 @@ pipeline (--code), so this file imports nothing from the project."""
 import importlib.util
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -801,6 +801,10 @@ class EntityConfidence:
     names its owner): where the greedy parse found none, the likeliest span of the
     label that it left outside its entities is added, with its probability as its
     confidence (`likeliest_span`), if that is at least `ensure_min_confidence`.
+
+    `min_confidence` gives labels a floor: their entities less confident than it are
+    taken out of `doc.ents` (`scripts/fit_floors.py` fits the floors on dev). An
+    ensured label has its floor in `ensure_min_confidence` instead.
     """
 
     def __init__(
@@ -811,6 +815,7 @@ class EntityConfidence:
         temperature: float,
         ensure_labels: Sequence[str] = (),
         ensure_min_confidence: float = 0.0,
+        min_confidence: Mapping[str, float] | None = None,
     ):
         if not temperature > 0:
             raise ValueError(f"{name}: temperature must be above 0, not {temperature}")
@@ -823,6 +828,7 @@ class EntityConfidence:
         self.temperature = temperature
         self.ensure_labels = list(ensure_labels)
         self.ensure_min_confidence = ensure_min_confidence
+        self.min_confidence = checked_floors(name, min_confidence or {}, ensure_labels)
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_confidences([doc])
@@ -899,6 +905,8 @@ class EntityConfidence:
                     added.append(span)
             if added:  # a span's confidence is kept by its offsets and label
                 doc.ents = sorted([*doc.ents, *added], key=lambda ent: ent.start)
+            if self.min_confidence:
+                doc.ents = above_floors(doc.ents, self.min_confidence)
 
     def missing_labels(self, doc: Doc) -> list[str]:
         """The labels of `ensure_labels` that the NER knows and `doc` has no entity of."""
@@ -907,6 +915,34 @@ class EntityConfidence:
         found = {ent.label_ for ent in doc.ents}
         known = set(self.nlp.get_pipe(self.ner).labels)
         return [label for label in self.ensure_labels if label in known - found]
+
+
+def checked_floors(
+    name: str, floors: Mapping[str, float], ensure_labels: Sequence[str]
+) -> dict[str, float]:
+    """`min_confidence` as a plain dict, once each floor is a probability and no label
+    is both floored and ensured (whose floor is `ensure_min_confidence`)."""
+    for label, floor in floors.items():
+        if not 0 <= floor <= 1:
+            raise ValueError(
+                f"{name}: min_confidence of {label} must be within 0 and 1, not {floor}"
+            )
+    if both := sorted(set(floors) & set(ensure_labels)):
+        raise ValueError(
+            f"{name}: {', '.join(both)} in both ensure_labels and min_confidence; an "
+            "ensured label's floor is ensure_min_confidence"
+        )
+    return {label: float(floor) for label, floor in floors.items()}
+
+
+def above_floors(ents: Iterable[Span], floors: Mapping[str, float]) -> list[Span]:
+    """The entities at least as confident as their label's floor (entities of a label
+    without one, or without a confidence, all stay)."""
+    return [
+        ent
+        for ent in ents
+        if ent._.confidence is None or ent._.confidence >= floors.get(ent.label_, 0.0)
+    ]
 
 
 def likeliest_span(
@@ -1183,9 +1219,16 @@ def make_entity_confidence(
     temperature: float,
     ensure_labels: list[str],
     ensure_min_confidence: float,
+    min_confidence: dict[str, float],
 ) -> EntityConfidence:
     return EntityConfidence(
-        nlp, name, ner, temperature, ensure_labels, ensure_min_confidence
+        nlp,
+        name,
+        ner,
+        temperature,
+        ensure_labels,
+        ensure_min_confidence,
+        min_confidence,
     )
 
 
@@ -1251,6 +1294,7 @@ def register_functions() -> None:
                 "temperature": 1.0,
                 "ensure_labels": [],
                 "ensure_min_confidence": 0.0,
+                "min_confidence": {},
             },
         )(make_entity_confidence)
     if not Language.has_factory("batched_ner"):

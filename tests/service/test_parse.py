@@ -94,6 +94,27 @@ def test_emails_and_urls_are_found_but_not_library_names(rules_only):
     ]
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        "Indeed:SSauer@hotmail.com",
+        "Email:jane.doe@example.com",
+        "123-345-7890|Stamm.Eulalia@gmail.com",
+        "o'neil@example.ie",
+    ],
+)
+def test_an_address_glued_to_a_word_or_with_an_apostrophe_is_an_email(
+    rules_only, token
+):
+    doc = rules_only(f"Contact {token} today")
+    assert [(e.text, e.label_) for e in doc.ents] == [(token, "EMAIL")]
+
+
+@pytest.mark.parametrize("text", ["m@ca", "@handle", "x@y", "jane@localhost"])
+def test_an_at_sign_without_a_domain_is_no_email(rules_only, text):
+    assert list(rules_only(f"Contact {text} today").ents) == []
+
+
 def test_pattern_matches_replace_the_model_entities_they_overlap(trained_pipeline):
     nlp = spacy.load(trained_pipeline)
     assert nlp.pipe_names[-1] == "contact_patterns"

@@ -1,0 +1,103 @@
+"""Per-label confidence floors fitted on dev. An entity the model gives a low
+confidence is more often wrong than right; for each label, the floor below which its
+entities are dropped is the one at which that label's dev F1 is highest, in the whole
+pipeline's output. The fitted floors go into the `entity_confidence` component's
+`min_confidence`, so every user of the pipeline (evaluate, the service, `annotate`)
+gets them."""
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from wasabi import msg
+
+from ner_project.evaluation.calibration import annotated_labels
+from ner_project.evaluation.scores import predict
+from ner_project.training.functions import above_floors
+
+FLOORS = tuple(round(0.05 * step, 2) for step in range(20))  # 0 to 0.95
+
+
+def label_f1(docs: Sequence[Doc], references: Sequence[Doc], label: str) -> float:
+    """F1 of `label`'s entities in `docs` against `references` (same offsets)."""
+    right = predicted = gold = 0
+    for doc, reference in zip(docs, references, strict=True):
+        found = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == label}
+        wanted = {
+            (e.start_char, e.end_char) for e in reference.ents if e.label_ == label
+        }
+        right += len(found & wanted)
+        predicted += len(found)
+        gold += len(wanted)
+    return 2 * right / (predicted + gold) if predicted + gold else 0.0
+
+
+def fit_floors(
+    nlp: Language,
+    references: list[Doc],
+    component: str = "entity_confidence",
+    floors: Sequence[float] = FLOORS,
+) -> list[dict]:
+    """Per label the dev set annotates (the component's ensured labels aside, whose
+    floor is `ensure_min_confidence`): the floor of `floors` at which the label's F1 is
+    highest (the lowest such floor), that F1, and the F1 with no floor.
+
+    The NER runs once, with no floors; each floor is then tried on copies of its
+    output, and the components after `component` (pattern rules) run on what the floor
+    keeps, as they would in use: an e-mail address the NER is unsure of may still be
+    found by the rules."""
+    scorer = nlp.get_pipe(component)
+    later = nlp.pipe_names[nlp.pipe_names.index(component) + 1 :]
+    configured, scorer.min_confidence = scorer.min_confidence, {}
+    try:
+        with nlp.select_pipes(disable=later):
+            examples = predict(nlp, references)
+    finally:
+        scorer.min_confidence = configured
+    labels = sorted(annotated_labels(examples) - set(scorer.ensure_labels))
+    return [fitted_floor(nlp, later, examples, label, floors) for label in labels]
+
+
+def fitted_floor(
+    nlp: Language,
+    later: list[str],
+    examples: list[Example],
+    label: str,
+    floors: Sequence[float],
+) -> dict:
+    references = [eg.reference for eg in examples]
+    scores = {}
+    for floor in floors:
+        docs = []
+        for eg in examples:
+            doc = eg.predicted.copy()
+            doc.ents = above_floors(doc.ents, {label: floor})
+            for name in later:
+                doc = nlp.get_pipe(name)(doc)
+            docs.append(doc)
+        scores[floor] = label_f1(docs, references, label)
+    best = max(floors, key=lambda floor: (scores[floor], -floor))
+    return {
+        "label": label,
+        "floor": best,
+        "f1": round(scores[best], 4),
+        "unfloored_f1": round(scores[min(floors)], 4),
+    }
+
+
+def print_floors(rows: list[dict], corpus: str) -> None:
+    msg.table(
+        [
+            (
+                r["label"],
+                f"{r['floor']:.2f}",
+                f"{r['unfloored_f1']:.3f}",
+                f"{r['f1']:.3f}",
+            )
+            for r in rows
+        ],
+        header=("label", "floor", f"F1 on {corpus}, no floor", "at the floor"),
+        divider=True,
+        aligns=("l", "r", "r", "r"),
+    )

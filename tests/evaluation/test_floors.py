@@ -1,0 +1,163 @@
+"""Per-label confidence floors: the `entity_confidence` component drops the entities
+less confident than their label's floor, and `fit_floors` (`scripts/fit_floors.py`)
+picks each floor where the label's dev F1 is highest."""
+
+import sys
+from collections import defaultdict
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from ner_project.evaluation.calibration import calibration, dev_calibration
+from ner_project.evaluation.floors import FLOORS, fit_floors, label_f1
+from ner_project.evaluation.scores import predict
+from tests.helpers import PROJECT_DIR, run_cli
+
+
+@pytest.fixture(scope="module")
+def dev_path(trained_pipeline):
+    """The demo dev set that the fixture pipeline was trained beside."""
+    return trained_pipeline.parent.parent / "dev.spacy"
+
+
+@pytest.fixture(scope="module")
+def dev_docs(trained_pipeline, dev_path):
+    return list(
+        DocBin().from_disk(dev_path).get_docs(spacy.load(trained_pipeline).vocab)
+    )
+
+
+def with_floors(trained_pipeline, floors: dict, **settings):
+    """The fixture pipeline with its confidence component made anew with `floors`."""
+    nlp = spacy.load(trained_pipeline)
+    config = {**nlp.get_pipe_config("entity_confidence"), **settings}
+    config.pop("factory")
+    nlp.replace_pipe(
+        "entity_confidence",
+        "entity_confidence",
+        config={**config, "min_confidence": floors},
+    )
+    return nlp
+
+
+def test_entities_under_their_labels_floor_are_dropped_and_the_rest_kept(
+    trained_pipeline, dev_docs
+):
+    texts = [doc.text for doc in dev_docs]
+    plain = spacy.load(trained_pipeline, exclude=["contact_patterns"])
+    by_label = defaultdict(list)
+    for doc in plain.pipe(texts):
+        for ent in doc.ents:
+            by_label[ent.label_].append(ent._.confidence)
+    label = max(by_label, key=lambda name: len(by_label[name]))
+    floor = sorted(by_label[label])[len(by_label[label]) // 2]
+    floored = with_floors(trained_pipeline, {label: floor})
+    floored.remove_pipe("contact_patterns")
+    kept = [
+        [(e.start, e.end, e.label_, e._.confidence) for e in doc.ents]
+        for doc in floored.pipe(texts)
+    ]
+    expected = [
+        [
+            (e.start, e.end, e.label_, e._.confidence)
+            for e in doc.ents
+            if e.label_ != label or e._.confidence >= floor
+        ]
+        for doc in plain.pipe(texts)
+    ]
+    assert kept == expected
+    assert (
+        0 < sum(ent[2] == label for doc in kept for ent in doc) < len(by_label[label])
+    )
+
+
+@pytest.mark.parametrize(
+    ("floors", "settings", "message"),
+    [
+        ({"NAME": 1.5}, {}, "min_confidence of NAME must be within 0 and 1"),
+        (
+            {"NAME": 0.3},
+            {"ensure_labels": ["NAME"]},
+            "NAME in both ensure_labels and min_confidence",
+        ),
+    ],
+)
+def test_a_floor_is_a_probability_and_no_ensured_label_has_one(
+    trained_pipeline, floors, settings, message
+):
+    with pytest.raises(ValueError, match=message):
+        with_floors(trained_pipeline, floors, **settings)
+
+
+def test_each_fitted_floor_gives_its_label_the_best_dev_f1_of_the_grid(
+    trained_pipeline, dev_docs
+):
+    nlp = spacy.load(trained_pipeline)
+    rows = fit_floors(nlp, dev_docs)
+    assert [row["label"] for row in rows] == sorted(
+        {ent.label_ for doc in dev_docs for ent in doc.ents}
+    )
+
+    def dev_f1(label: str, floor: float) -> float:
+        floored = with_floors(trained_pipeline, {label: floor})
+        docs = [eg.predicted for eg in predict(floored, dev_docs)]
+        return label_f1(docs, dev_docs, label)
+
+    checked = sorted(rows, key=lambda row: row["floor"], reverse=True)[:2]
+    for row in checked:
+        assert dev_f1(row["label"], row["floor"]) == pytest.approx(row["f1"], abs=1e-4)
+        assert row["unfloored_f1"] == pytest.approx(dev_f1(row["label"], 0.0), abs=1e-4)
+        for other in (0.0, 0.5, FLOORS[-1]):
+            assert dev_f1(row["label"], other) <= row["f1"] + 1e-4
+    assert any(row["floor"] > 0 for row in rows)
+
+
+def test_dev_calibration_of_a_floored_pipeline_drops_nothing_more_while_fitting(
+    trained_pipeline, dev_docs
+):
+    nlp = with_floors(trained_pipeline, {"SKILL": 0.5, "COMPANY": 0.5})
+    summary = dev_calibration(nlp, dev_docs, "dev.spacy")
+    summary.pop("fitted")
+    assert summary == calibration(predict(nlp, dev_docs), "dev.spacy")
+
+
+def test_the_script_writes_the_pipeline_with_its_floors(
+    trained_pipeline, dev_path, dev_docs, tmp_path
+):
+    output = tmp_path / "model-release"
+    result = run_cli(
+        [
+            *(sys.executable, "-B", PROJECT_DIR / "scripts/fit_floors.py"),
+            *(trained_pipeline, dev_path, output),
+        ],
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    floors = {
+        row["label"]: row["floor"]
+        for row in fit_floors(spacy.load(trained_pipeline), dev_docs)
+        if row["floor"] > 0
+    }
+    assert f"{len(floors)} floors fitted on {dev_path}" in result.output
+    released = spacy.load(output)
+    assert released.get_pipe_config("entity_confidence")["min_confidence"] == floors
+    for doc in released.pipe(doc.text for doc in dev_docs):
+        for ent in doc.ents:
+            assert ent._.confidence >= floors.get(ent.label_, 0.0)
+
+
+def test_the_script_names_a_missing_dev_set_and_writes_nothing(
+    trained_pipeline, tmp_path
+):
+    output = tmp_path / "model-release"
+    result = run_cli(
+        [
+            *(sys.executable, "-B", PROJECT_DIR / "scripts/fit_floors.py"),
+            *(trained_pipeline, tmp_path / "dev.spacy", output),
+        ],
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 1
+    assert f"Corpus {tmp_path / 'dev.spacy'} not found" in result.output
+    assert not output.exists()

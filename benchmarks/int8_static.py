@@ -60,13 +60,14 @@ class RecordingSession:
 
 
 def calibration_batches(model: str, texts: list[str], batch_size: int) -> tuple:
-    """The fp32 export's path and the inputs its session saw on `texts`."""
+    """The plain fp32 export's path (the one dynamic int8 is made from) and the
+    inputs the fp32 session saw on `texts`."""
     nlp = load_system(model, "onnxruntime")
     nlp("The session is made on the first call.")
     (state,) = transformer_states(nlp)
     recorder = state.session = RecordingSession(state.session)
     list(nlp.pipe(texts, batch_size=batch_size))
-    return recorder.session.path, recorder.batches
+    return recorder.session.export_path, recorder.batches
 
 
 def static_int8(fp32_path: Path, batches: list[dict], form: str, folder: Path) -> Path:

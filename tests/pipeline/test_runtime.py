@@ -1,12 +1,17 @@
 """The transformer of a loaded pipeline runs in ONNX Runtime or PyTorch, by one
 setting: the same hidden states (within 1e-4) and the same entities either way."""
 
+import warnings
+from collections import Counter
+
 import numpy
+import onnx
 import pytest
 import spacy
 
 from ner_project.pipeline.quantize import quantize_transformer
 from ner_project.pipeline.runtime import runtime_in_use, use_runtime
+from ner_project.training import functions
 from ner_project.training.functions import runtime_state
 
 TEXTS = [
@@ -55,7 +60,48 @@ def test_the_export_is_made_once_and_read_from_the_cache(trained_pipeline):
         for nlp in (first, second)
     ]
     assert paths[0] == paths[1]
-    assert not list(paths[0].parent.glob("*.part"))  # no export left half-written
+    # no export left half-written
+    assert not list(paths[0].parent.glob("*.part")) + list(
+        paths[0].parent.glob("*.part.onnx")
+    )
+
+
+def test_onnx_runtime_runs_the_export_with_attention_and_layer_norms_fused(nlp):
+    use_runtime(nlp, "onnxruntime")
+    nlp("Anna Lee, Data Engineer")
+    path = runtime_state(nlp.get_pipe("transformer").model).session.path
+    assert path.name.endswith(".fused.onnx")
+    operators = Counter(node.op_type for node in onnx.load(path).graph.node)
+    layers = nlp.get_pipe("transformer").model.transformer.config.num_hidden_layers
+    assert operators["Attention"] == layers
+    assert operators["SkipLayerNormalization"] == 2 * layers
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NER_ONNX_CACHE", str(tmp_path / "onnx"))
+    return tmp_path / "onnx"
+
+
+def test_a_fusion_that_changes_the_states_is_not_kept(
+    trained_pipeline, fresh_cache, monkeypatch
+):
+    monkeypatch.setattr(functions, "FUSED_MAX_DIFFERENCE", -1.0)  # any change too much
+    nlp = spacy.load(trained_pipeline)
+    use_runtime(nlp, "onnxruntime")
+    with pytest.warns(UserWarning, match="runs unfused: its hidden states differ"):
+        nlp("Anna Lee, Data Engineer")
+    path = runtime_state(nlp.get_pipe("transformer").model).session.path
+    assert path.suffix == ".onnx" and ".fused" not in path.name
+    assert not list(fresh_cache.glob("*.fused.onnx"))
+    # the next load reads the marker instead of trying again
+    monkeypatch.setattr(functions, "_fuse", lambda *args: pytest.fail("fused again"))
+    again = spacy.load(trained_pipeline)
+    use_runtime(again, "onnxruntime")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again("Anna Lee, Data Engineer")
+    assert runtime_state(again.get_pipe("transformer").model).session.path == path
 
 
 def test_auto_is_onnx_runtime_where_it_is_installed(nlp, monkeypatch):

@@ -752,10 +752,11 @@ def _fuse(path: Path, target: Path, config) -> str | None:
         for model in (path, target)
     ]
     probe = numpy.random.default_rng(0)
+    vocabulary = getattr(config, "vocab_size", 0) or 1000
     mask = numpy.ones((2, 24), dtype=numpy.int64)
     mask[1, 13:] = 0  # a padded row, as in any batch
     feed = {
-        "input_ids": probe.integers(1000, 2000, size=(2, 24), dtype=numpy.int64),
+        "input_ids": probe.integers(1, vocabulary, size=(2, 24), dtype=numpy.int64),
         "attention_mask": mask,
         "token_type_ids": numpy.zeros((2, 24), dtype=numpy.int64),
     }

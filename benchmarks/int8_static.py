@@ -18,7 +18,6 @@ import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy
 import srsly
 import torch
 import typer
@@ -27,15 +26,16 @@ from wasabi import msg
 from benchmarks.runtimes import load_system
 from ner_project.evaluation.scores import entity_metrics, predict, read_corpus
 from ner_project.files import atomic_write_bytes
+from ner_project.pipeline.runtime import grouped_transformers
+from ner_project.training.functions import onnx_inputs, onnx_session
 
 FORMATS = ("QOperator", "QDQ")
 
 
 def transformer_states(nlp) -> list:
     """The runtime states of the pipeline's transformer models that hold a session."""
-    model = nlp.get_pipe("transformer").model
-    states = [node.attrs.get("runtime_state") for node in model.walk()]
-    return [state for state in states if state is not None and state.session]
+    states = [model.attrs["runtime_state"] for model in grouped_transformers(nlp)]
+    return [state for state in states if state.session]
 
 
 class RecordingSession:
@@ -45,17 +45,7 @@ class RecordingSession:
         self.session, self.batches = session, []
 
     def __call__(self, part):
-        feed = {
-            "input_ids": part.input_ids,
-            "attention_mask": part.attention_mask,
-            "token_type_ids": part.token_type_ids,
-        }
-        self.batches.append(
-            {
-                name: numpy.ascontiguousarray(numpy.asarray(feed[name]), numpy.int64)
-                for name in self.session.input_names
-            }
-        )
+        self.batches.append(onnx_inputs(part, self.session.input_names))
         return self.session(part)
 
 
@@ -110,18 +100,11 @@ def static_int8(fp32_path: Path, batches: list[dict], form: str, folder: Path) -
 def with_onnx_file(model: str, path: Path | None):
     """The pipeline in ONNX Runtime int8, its session running `path` (None: the
     dynamic int8 export that `NER_INT8` makes)."""
-    import onnxruntime
-
     nlp = load_system(model, "onnxruntime_int8")
     nlp("The session is made on the first call.")
     if path is not None:
         (state,) = transformer_states(nlp)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = torch.get_num_threads()
-        options.inter_op_num_threads = 1
-        state.session.session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        state.session.session = onnx_session(path)
         state.session.path = path
     return nlp
 

@@ -36,7 +36,6 @@ def main(
     rows = fit_floors(nlp, read_corpus(nlp, dev_path), COMPONENT)
     print_floors(rows, dev_path.name)
     floors = {row["label"]: row["floor"] for row in rows if row["floor"] > 0}
-    nlp.get_pipe(COMPONENT).min_confidence = floors
     nlp.get_pipe_config(COMPONENT)["min_confidence"] = floors
     atomic_write_folder(output, nlp.to_disk)
     msg.good(f"{len(floors)} floors fitted on {dev_path}; pipeline written to {output}")

@@ -13,24 +13,15 @@ from spacy.training import Example
 from wasabi import msg
 
 from ner_project.evaluation.calibration import annotated_labels
-from ner_project.evaluation.scores import predict
+from ner_project.evaluation.scores import entity_metrics, predict
 from ner_project.training.functions import above_floors
 
 FLOORS = tuple(round(0.05 * step, 2) for step in range(20))  # 0 to 0.95
 
 
-def label_f1(docs: Sequence[Doc], references: Sequence[Doc], label: str) -> float:
-    """F1 of `label`'s entities in `docs` against `references` (same offsets)."""
-    right = predicted = gold = 0
-    for doc, reference in zip(docs, references, strict=True):
-        found = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == label}
-        wanted = {
-            (e.start_char, e.end_char) for e in reference.ents if e.label_ == label
-        }
-        right += len(found & wanted)
-        predicted += len(found)
-        gold += len(wanted)
-    return 2 * right / (predicted + gold) if predicted + gold else 0.0
+def label_f1(examples: Sequence[Example], label: str) -> float:
+    """F1 of `label`'s entities, as `evaluate` scores them."""
+    return entity_metrics(examples)["ents_per_type"].get(label, {}).get("f", 0.0)
 
 
 def fit_floors(
@@ -66,17 +57,16 @@ def fitted_floor(
     label: str,
     floors: Sequence[float],
 ) -> dict:
-    references = [eg.reference for eg in examples]
     scores = {}
     for floor in floors:
-        docs = []
+        floored = []
         for eg in examples:
             doc = eg.predicted.copy()
             doc.ents = above_floors(doc.ents, {label: floor})
             for name in later:
                 doc = nlp.get_pipe(name)(doc)
-            docs.append(doc)
-        scores[floor] = label_f1(docs, references, label)
+            floored.append(Example(doc, eg.reference))
+        scores[floor] = label_f1(floored, label)
     best = max(floors, key=lambda floor: (scores[floor], -floor))
     return {
         "label": label,

@@ -602,9 +602,6 @@ class OnnxTransformer:
     tensors, like the model's own."""
 
     def __init__(self, hf_model, with_token_types: bool, int8: bool = False):
-        import onnxruntime
-        import torch
-
         self.input_names = ["input_ids", "attention_mask"]
         if with_token_types:
             self.input_names.append("token_type_ids")
@@ -615,29 +612,44 @@ class OnnxTransformer:
             if int8
             else fused_onnx(self.export_path, hf_model.config)
         )
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = torch.get_num_threads()
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnx_session(path)
         self.path = path
 
     def __call__(self, part):
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
-        feed = {
-            "input_ids": part.input_ids,
-            "attention_mask": part.attention_mask,
-            "token_type_ids": part.token_type_ids,
-        }
-        inputs = {
-            name: numpy.ascontiguousarray(_as_numpy(feed[name]), dtype=numpy.int64)
-            for name in self.input_names
-        }
+        inputs = onnx_inputs(part, self.input_names)
         (hidden,) = self.session.run(["last_hidden_state"], inputs)
         return BaseModelOutput(last_hidden_state=torch.from_numpy(hidden))
+
+
+def onnx_session(path: Path):
+    """An ONNX Runtime session of the model at `path` on the CPU, with PyTorch's
+    thread count (the service and `annotate` size torch's threads)."""
+    import onnxruntime
+    import torch
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(
+        str(path), options, providers=["CPUExecutionProvider"]
+    )
+
+
+def onnx_inputs(part, input_names: list[str]) -> dict[str, numpy.ndarray]:
+    """The inputs named `input_names` of a batch of word pieces, as ONNX Runtime
+    takes them."""
+    feed = {
+        "input_ids": part.input_ids,
+        "attention_mask": part.attention_mask,
+        "token_type_ids": part.token_type_ids,
+    }
+    return {
+        name: numpy.ascontiguousarray(_as_numpy(feed[name]), dtype=numpy.int64)
+        for name in input_names
+    }
 
 
 def _as_numpy(array) -> numpy.ndarray:
@@ -731,7 +743,6 @@ def fused_onnx(path: Path, config) -> Path:
 
 def _fuse(path: Path, target: Path, config) -> str | None:
     """Write the fused model of `path` to `target`; None, else why it was not kept."""
-    import onnxruntime
     from onnxruntime.transformers.optimizer import optimize_model
 
     try:
@@ -747,10 +758,7 @@ def _fuse(path: Path, target: Path, config) -> str | None:
             fused.save_model_to_file(str(target))
     except Exception as error:  # noqa: BLE001 - any failure leaves the plain export
         return f"ONNX Runtime could not fuse it ({type(error).__name__}: {error})"
-    sessions = [
-        onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-        for model in (path, target)
-    ]
+    sessions = [onnx_session(model) for model in (path, target)]
     probe = numpy.random.default_rng(0)
     vocabulary = getattr(config, "vocab_size", 0) or 1000
     mask = numpy.ones((2, 24), dtype=numpy.int64)

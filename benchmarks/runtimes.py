@@ -8,8 +8,9 @@ share of the fp32 limit that the matrix-product rate measured in the same run al
         conll2003=../shared/data/conll2003/test.txt bc5cdr=../shared/data/bc5cdr/test.tsv
 
 Each corpus is timed on long texts (passages of whole sentences, up to 80 words) and
-short ones (single sentences: a line of a CV); the systems take turns and each figure
-is the median of the repeats. The two runtimes' fp32 entities are compared on every
+short ones (single sentences: a line of a CV); the systems take turns, each figure is
+the median of the repeats after a warm-up pass, beside the slowest and fastest pass.
+The two runtimes' fp32 entities are compared on every
 test document; int8's F1 cost is int8_cost.py's. The HF pipeline's head is untrained
 (its speed does not depend on it). Beside it, its model's forward pass alone on the
 same batches (tokenizer and model, no pre- or post-processing): how much faster than
@@ -68,7 +69,8 @@ def runtimes(
     ),
     batch_sizes: str = typer.Option("1,8,64", help="Batch sizes, comma-separated"),
     words: int = typer.Option(6000, help="Words timed per corpus and text length"),
-    repeats: int = typer.Option(3, help="Timed passes of each system"),
+    repeats: int = typer.Option(5, help="Timed passes of each system"),
+    warmup: int = typer.Option(1, help="Untimed passes of each system first"),
     threads: int = typer.Option(2, help="torch (and ONNX Runtime) threads"),
     also_running: str = typer.Option("nothing else", help="For the record"),
 ) -> None:
@@ -90,7 +92,7 @@ def runtimes(
         for kind, texts in long_and_short_texts(docs, words):
             limit = texts_limit(nlp, texts, gflops[-1])
             for size in sizes:
-                row = time_systems(pipelines, classifier, texts, size, repeats)
+                row = time_systems(pipelines, classifier, texts, size, repeats, warmup)
                 row |= {"corpus": name, "texts": kind, "batch_size": size}
                 row["limit_words_per_s"] = round(limit)
                 row["padding_share"] = padding_share(nlp, texts, size)
@@ -105,6 +107,7 @@ def runtimes(
         "machine": machine_description(threads),
         "matmul_gflops": [round(value, 1) for value in gflops],  # one per corpus
         "repeats": repeats,
+        "warmup": warmup,
         "also_running": also_running,
         "rows": results,
         "summary": summary,
@@ -144,10 +147,15 @@ def same_entities(pipelines: dict, texts: list[str]) -> dict:
     return {"documents": len(texts), "same": differing == 0, "differing": differing}
 
 
-def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) -> dict:
-    """Words per second of each system, the median of `repeats` passes in turns."""
+def time_systems(
+    pipelines: dict, classifier, texts, size: int, repeats: int, warmup: int = 1
+) -> dict:
+    """Words per second of each system, the median of `repeats` passes in turns,
+    after `warmup` untimed ones (a system's first pass at a batch size sizes its
+    buffers: no running service pays for that again); and the slowest and fastest
+    pass, for the spread."""
     speeds = {name: [] for name in (*SYSTEMS, "hf_pipeline", "hf_forward")}
-    for _ in range(repeats):
+    for _ in range(warmup + repeats):
         for name in SYSTEMS:
             nlp = pipelines[name]
             speeds[name].append(
@@ -159,10 +167,12 @@ def time_systems(pipelines: dict, classifier, texts, size: int, repeats: int) ->
         speeds["hf_forward"].append(
             timed(lambda s: hf_forward(classifier, s, size), texts)
         )
-    return {
-        f"{name}_words_per_s": round(statistics.median(values))
-        for name, values in speeds.items()
-    }
+    row = {}
+    for name, values in speeds.items():
+        kept = values[warmup:]
+        row[f"{name}_words_per_s"] = round(statistics.median(kept))
+        row[f"{name}_range"] = [round(min(kept)), round(max(kept))]
+    return row
 
 
 def summarize(rows: list[dict]) -> list[dict]:

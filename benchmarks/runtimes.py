@@ -10,8 +10,8 @@ share of the fp32 limit that the matrix-product rate measured in the same run al
 Each corpus is timed on long texts (passages of whole sentences, up to 80 words) and
 short ones (single sentences: a line of a CV); the systems take turns, each figure is
 the median of the repeats after a warm-up pass, beside the slowest and fastest pass.
-The two runtimes' fp32 entities are compared on every
-test document; int8's F1 cost is int8_cost.py's. The HF pipeline's head is untrained
+The two runtimes' fp32 entities are compared on every test document; int8's F1 cost
+is int8_cost.py's. The HF pipeline's head is untrained
 (its speed does not depend on it). Beside it, its model's forward pass alone on the
 same batches (tokenizer and model, no pre- or post-processing): how much faster than
 the HF pipeline any pipeline could be whose transformer runs no faster than PyTorch's.

@@ -13,7 +13,6 @@ texts. Each run adds or replaces its model's entry in the results JSON.
 
 import statistics
 import tempfile
-import time
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ import typer
 from wasabi import msg
 
 from benchmarks.runtimes import load_system
+from benchmarks.speed import timed
 from ner_project.evaluation.scores import entity_metrics, predict, read_corpus
 from ner_project.files import atomic_write_bytes
 from ner_project.pipeline.runtime import grouped_transformers
@@ -141,19 +141,20 @@ def int8_static(
         for name, nlp in systems.items():
             f1[name] = round(entity_metrics(predict(nlp, test))["ents_f"], 4)
             msg.info(f"{name}: test F1 {f1[name]:.4f}")
-        texts = [doc.text for doc in test]
-        words = sum(len(doc) for doc in test)
+        texts = [(doc.text, len(doc)) for doc in test]
         speed = {}
         for size in (8, 64):
-            seconds = {name: [] for name in systems}
+            passes = {name: [] for name in systems}
             for _ in range(repeats):
                 for name, nlp in systems.items():
-                    start = time.perf_counter()
-                    list(nlp.pipe(texts, batch_size=size))
-                    seconds[name].append(time.perf_counter() - start)
+
+                    def run(strings, nlp=nlp, size=size):
+                        list(nlp.pipe(strings, batch_size=size))
+
+                    passes[name].append(timed(run, texts))
             speed[size] = {
-                name: round(words / statistics.median(values))
-                for name, values in seconds.items()
+                name: round(statistics.median(values))
+                for name, values in passes.items()
             }
             msg.info(f"batch {size}, words/s: {speed[size]}")
     results = srsly.read_json(output) if output.is_file() else {}

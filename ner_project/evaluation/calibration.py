@@ -5,7 +5,8 @@ reliability plot."""
 
 import io
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -22,6 +23,21 @@ TEMPERATURES = tuple(round(0.5 + 0.1 * step, 1) for step in range(36))  # 0.5 to
 def annotated_labels(examples: Iterable[Example]) -> set[str]:
     """The labels the gold documents hold at least one entity of."""
     return {ent.label_ for eg in examples for ent in eg.reference.ents}
+
+
+@contextmanager
+def floors_off(scorer) -> Iterator[None]:
+    """The confidence component with its floors (`min_confidence`) off for a while: a
+    fit that sets confidences anew must see every entity the NER found."""
+    floors = getattr(scorer, "min_confidence", None)
+    if floors is None:  # a component from before the floors
+        yield
+        return
+    scorer.min_confidence = {}
+    try:
+        yield
+    finally:
+        scorer.min_confidence = floors
 
 
 def confidence_pairs(
@@ -121,18 +137,18 @@ def dev_calibration(
     docs = [eg.predicted for eg in examples]
     configured, errors = scorer.temperature, {}
     labels = annotated_labels(examples)
-    # the floors (min_confidence) already dropped what they drop at the configured
-    # temperature; off while fitting, or each other temperature would drop more
-    floors, scorer.min_confidence = getattr(scorer, "min_confidence", {}), {}
-    try:
-        for temperature in TEMPERATURES:
-            scorer.temperature = temperature
-            scorer.set_confidences(docs)
-            errors[temperature] = expected_calibration_error(
-                reliability_bins(confidence_pairs(examples, labels))
-            )
-    finally:
-        scorer.temperature, scorer.min_confidence = configured, floors
+    # the floors already dropped what they drop at the configured temperature; off
+    # while fitting, or each other temperature would drop more
+    with floors_off(scorer):
+        try:
+            for temperature in TEMPERATURES:
+                scorer.temperature = temperature
+                scorer.set_confidences(docs)
+                errors[temperature] = expected_calibration_error(
+                    reliability_bins(confidence_pairs(examples, labels))
+                )
+        finally:
+            scorer.temperature = configured
     scorer.set_confidences(docs)
     for name in later:
         docs = list(nlp.get_pipe(name).pipe(docs))

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from wasabi import msg
 
-from ner_project.evaluation.calibration import annotated_labels
+from ner_project.evaluation.calibration import annotated_labels, floors_off
 from ner_project.evaluation.scores import entity_metrics, predict
 from ner_project.training.functions import above_floors
 
@@ -40,12 +40,8 @@ def fit_floors(
     found by the rules."""
     scorer = nlp.get_pipe(component)
     later = nlp.pipe_names[nlp.pipe_names.index(component) + 1 :]
-    configured, scorer.min_confidence = scorer.min_confidence, {}
-    try:
-        with nlp.select_pipes(disable=later):
-            examples = predict(nlp, references)
-    finally:
-        scorer.min_confidence = configured
+    with floors_off(scorer), nlp.select_pipes(disable=later):
+        examples = predict(nlp, references)
     labels = sorted(annotated_labels(examples) - set(scorer.ensure_labels))
     return [fitted_floor(nlp, later, examples, label, floors) for label in labels]
 

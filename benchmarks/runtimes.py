@@ -15,6 +15,9 @@ is int8_cost.py's. The HF pipeline's head is untrained
 (its speed does not depend on it). Beside it, its model's forward pass alone on the
 same batches (tokenizer and model, no pre- or post-processing): how much faster than
 the HF pipeline any pipeline could be whose transformer runs no faster than PyTorch's.
+And ours' tokenizer and transformer alone (ONNX Runtime fp32, its grouping, no NER,
+confidences or rules): how fast the pipeline could be if its other components took no
+time, the ceiling of the fp32 ratios.
 """
 
 import statistics
@@ -24,6 +27,7 @@ from pathlib import Path
 import srsly
 import torch
 import typer
+from spacy.util import minibatch
 from wasabi import msg
 
 from benchmarks.hf_pipeline import hf_classifier, hf_forward
@@ -44,6 +48,10 @@ from ner_project.pipeline.runtime import use_runtime
 
 RUNTIMES = ("torch", "onnxruntime")  # fp32, whose entities must agree
 SYSTEMS = (*RUNTIMES, "onnxruntime_int8", "torch_int8")  # ours, each its own pipeline
+# Timed beside them: ours' tokenizer and transformer alone (fp32, ONNX Runtime), and
+# the HF pipeline and its forward pass.
+TRANSFORMER_ALONE = "onnxruntime_transformer"
+REFERENCES = (TRANSFORMER_ALONE, "hf_pipeline", "hf_forward")
 
 
 def texts_limit(nlp, texts, gflops: float) -> float:
@@ -154,13 +162,16 @@ def time_systems(
     after `warmup` untimed ones (a system's first pass at a batch size sizes its
     buffers: no running service pays for that again); and the slowest and fastest
     pass, for the spread."""
-    speeds = {name: [] for name in (*SYSTEMS, "hf_pipeline", "hf_forward")}
+    speeds = {name: [] for name in (*SYSTEMS, *REFERENCES)}
     for _ in range(warmup + repeats):
         for name in SYSTEMS:
             nlp = pipelines[name]
             speeds[name].append(
                 timed(lambda s, nlp=nlp: list(nlp.pipe(s, batch_size=size)), texts)
             )
+        speeds[TRANSFORMER_ALONE].append(
+            timed(lambda s: transformer_alone(pipelines["onnxruntime"], s, size), texts)
+        )
         speeds["hf_pipeline"].append(
             timed(lambda s: classifier(s, batch_size=size), texts)
         )
@@ -175,16 +186,24 @@ def time_systems(
     return row
 
 
+def transformer_alone(nlp, strings: list[str], batch_size: int) -> None:
+    """The pipeline's tokenizer and its transformer's prediction on `strings`, batch
+    by batch (word pieces, length groups, forward pass), as `nlp.pipe` runs them."""
+    transformer = nlp.get_pipe("transformer")
+    for batch in minibatch(strings, batch_size):
+        transformer.predict([nlp.make_doc(text) for text in batch])
+
+
 def summarize(rows: list[dict]) -> list[dict]:
     """Per corpus and text length: each system at its fastest batch size, its ratio
-    to the HF pipeline's fastest, and its share of the fp32 limit; and the same ratio
-    for the HF model's forward pass alone."""
+    to the HF pipeline's fastest, and its share of the fp32 limit; the same for ours'
+    transformer alone, and the ratio for the HF model's forward pass alone."""
     summary = []
     for key in sorted({(row["corpus"], row["texts"]) for row in rows}):
         group = [row for row in rows if (row["corpus"], row["texts"]) == key]
         best = {
             name: max(row[f"{name}_words_per_s"] for row in group)
-            for name in (*SYSTEMS, "hf_pipeline", "hf_forward")
+            for name in (*SYSTEMS, *REFERENCES)
         }
         limit = group[0]["limit_words_per_s"]
         summary.append(
@@ -194,11 +213,11 @@ def summarize(rows: list[dict]) -> list[dict]:
                 **{f"{name}_best": value for name, value in best.items()},
                 **{
                     f"{name}_vs_hf": round(best[name] / best["hf_pipeline"], 2)
-                    for name in (*SYSTEMS, "hf_forward")
+                    for name in (*SYSTEMS, TRANSFORMER_ALONE, "hf_forward")
                 },
                 **{
                     f"{name}_share_of_limit": round(best[name] / limit, 2)
-                    for name in SYSTEMS
+                    for name in (*SYSTEMS, TRANSFORMER_ALONE)
                 },
             }
         )

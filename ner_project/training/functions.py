@@ -830,7 +830,8 @@ def scatter_rows(groups: list[list[int]], parts: list, n_spans: int):
     (26 ms a pass against 1.9 on CoNLL-2003's long texts at batch 64), not on its own."""
     import torch
 
-    on_cpu = parts[0].device.type == "cpu"
+    # numpy has no bfloat16: such outputs stay in PyTorch
+    on_cpu = parts[0].device.type == "cpu" and parts[0].dtype != torch.bfloat16
     arrays = [part.detach().numpy() for part in parts] if on_cpu else parts
     first = arrays[0]
     longest = max(array.shape[1] for array in arrays) if first.ndim > 2 else None

@@ -379,10 +379,21 @@ def _same_left(upper: _Line, lower: _Line) -> bool:
     )
 
 
+# Characters that a line may break after inside a word, with no space there: hyphens
+# and dashes ("well-being", "2013-2017"), the slash of an address and the bar between
+# fields ("7890|jane@example.com") that end a word; a backslash (of a path or an
+# escape) anywhere, as no space follows one.
+BREAKS_AFTER_A_WORD = frozenset("-\u2010\u2013\u2014/|")
+
+
 def _glue(before: _Line) -> str:
-    """A wrap's stand-in: nothing after a space or a word's hyphen, else a space."""
-    hyphen = before.text.endswith("-") and before.text[-2:-1].isalpha()
-    return "" if before.text[-1:].isspace() or hyphen else " "
+    """A wrap's stand-in: nothing after a space or where the line broke inside a word
+    (`BREAKS_AFTER_A_WORD`), else a space."""
+    last, word = before.text[-1:], before.text[-2:-1]
+    inside_word = last == "\\" or (
+        last in BREAKS_AFTER_A_WORD and word != "" and not word.isspace()
+    )
+    return "" if last.isspace() or inside_word else " "
 
 
 def _wrapped(

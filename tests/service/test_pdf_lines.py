@@ -77,6 +77,26 @@ def test_a_word_broken_at_its_hyphen_is_joined_without_a_space():
     assert text.splitlines()[0] == first + "being teams"
 
 
+def test_a_word_broken_after_a_dash_slash_bar_or_backslash_is_joined_as_one():
+    lead = "Led billing, payroll and the ledger rebuild at Acme Analytics from "
+    for word, broken_at in [
+        ("2013-2017", 5),
+        ("github.com/jane-doe/ledger", 11),
+        ("C:\\Users\\jane\\ledger", 9),
+        ("123-345-7890|jane@example.com", 13),
+        ("\\xe2\\x80\\xa2", 1),
+    ]:
+        first = lead[: WIDTH - broken_at] + word[:broken_at]
+        text = pdf_text([first, word[broken_at:] + " onwards", FULL_LINE])
+        assert text.splitlines()[0] == first + word[broken_at:] + " onwards"
+
+
+def test_a_dash_standing_alone_at_a_wrap_keeps_its_space():
+    first = "Managed payroll, benefits and compliance for three hundred staff, -"
+    text = pdf_text([first, "CORE COMPETENCIES", FULL_LINE])
+    assert text.splitlines()[0] == first + " CORE COMPETENCIES"
+
+
 def test_a_wrap_in_a_run_of_spaces_is_joined_with_its_spaces():
     # "CORE" fits after one space but not after the four the line ends with
     first = "Managed payroll, benefits and compliance for three hundred staff.    "

@@ -382,7 +382,7 @@ def _same_left(upper: _Line, lower: _Line) -> bool:
 # Characters that a line may break after inside a word, with no space there: hyphens
 # and dashes ("well-being", "2013-2017"), the slash of an address and the bar between
 # fields ("7890|jane@example.com") that end a word; a backslash (of a path or an
-# escape) anywhere, as no space follows one.
+# escape) even after a space, as text hardly ever has a space after one.
 BREAKS_AFTER_A_WORD = frozenset("-\u2010\u2013\u2014/|")
 
 

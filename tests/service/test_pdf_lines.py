@@ -1,8 +1,8 @@
 """A PDF's text keeps its author's line breaks and loses its layout's: a paragraph that
 wrapped at the margin comes back as one line, on one page or across two, and so does
-text wrapped inside a table cell, while short lines, lines the next word would have
-fitted on, a right-aligned date and text that never meets the margin keep their
-breaks."""
+text wrapped inside a table cell, a word broken after its hyphen, slash, bar or
+backslash comes back whole, while short lines, lines the next word would have fitted
+on, a right-aligned date and text that never meets the margin keep their breaks."""
 
 import textwrap
 

@@ -137,6 +137,27 @@ def assert_same_records(found: list[dict], expected: list[dict]) -> None:
                 assert abs(x["confidence"] - y["confidence"]) <= 1e-3
 
 
+def demo_pipeline(transformer: Path, components: list[str], n_docs: int):
+    """The base config's pipeline cut to `components` (no contact patterns), running
+    `transformer`, not yet initialised; and Examples of the demo's first `n_docs`
+    training documents to initialise and train it on."""
+    from spacy.training import Example
+    from thinc.api import Config
+
+    from ner_project.conversion.corpus import convert_files
+
+    config = Config().from_disk(PROJECT_DIR / "configs" / "base_config.cfg")
+    config["components"]["transformer"]["model"]["name"] = str(transformer)
+    config["nlp"]["pipeline"] = components
+    for name in set(config["components"]) - set(components):
+        del config["components"][name]
+    del config["initialize"]["components"]["contact_patterns"]
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    doc_bin, _ = convert_files([PROJECT_DIR / "assets/demo/train.tsv"], "en", None)
+    docs = list(doc_bin.get_docs(nlp.vocab))[:n_docs]
+    return nlp, [Example(nlp.make_doc(doc.text), doc) for doc in docs]
+
+
 def read_corpus(path: Path) -> list[Doc]:
     return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
 

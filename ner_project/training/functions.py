@@ -1,6 +1,7 @@
 """Functions and components that the config registers; shipped inside the packaged
 pipeline (--code), so this file imports nothing from the project."""
 
+import contextlib
 import importlib.util
 import re
 import warnings
@@ -18,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Corpus, Example, biluo_tags_to_spans, iob_to_biluo
 from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
+from spacy_transformers.layers.hf_shim import HFShim
 from thinc.api import (
     CupyOps,
     Model,
@@ -30,6 +32,7 @@ from thinc.api import (
     zero_init,
 )
 from thinc.types import Floats2d
+from thinc.util import xp2torch
 from transformers import PreTrainedTokenizerFast
 
 
@@ -848,6 +851,36 @@ def scatter_rows(groups: list[list[int]], parts: list, n_spans: int):
     return torch.from_numpy(full) if on_cpu else full
 
 
+class AveragedHFShim(HFShim):
+    """spacy-transformers' shim, which can also run on the optimizer's parameter
+    averages (`use_averages`: spaCy evaluates and saves a model under them).
+
+    thinc's PyTorch shim keeps its averages under the key (shim id, parameter name)
+    but looks them up under another, so the transformer never ran on them; and a
+    parameter that never had a gradient (BERT's pooler, which NER does not use) has no
+    average, and keeps its weights.
+    """
+
+    @contextlib.contextmanager
+    def use_params(self, params):
+        averaged = {
+            name: xp2torch(params[(self.id, name)], device=self.device)
+            for name, _ in self._model.named_parameters()
+            if (self.id, name) in params
+        }
+        if not averaged:
+            yield
+            return
+        backup = {
+            name: value.clone() for name, value in self._model.state_dict().items()
+        }
+        self._model.load_state_dict(averaged, strict=False)
+        try:
+            yield
+        finally:
+            self._model.load_state_dict(backup)
+
+
 def length_grouped_transformer(
     name: str,
     get_spans: Callable,
@@ -874,6 +907,7 @@ def length_grouped_transformer(
         mixed_precision,
         grad_scaler_config,
     )
+    model.layers[0].shims[0].__class__ = AveragedHFShim
     model._func = forward_in_length_groups
     model.attrs["max_padding"] = max_padding
     model.attrs["max_items"] = max_items

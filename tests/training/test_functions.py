@@ -1,14 +1,17 @@
 """What the config's training functions promise: the reader cuts long documents into
 chunks of whole sentences, keeping every token and every entity; the optimizer steps
-the pretrained transformer's weights at a share of the head's rate."""
+the pretrained transformer's weights at a share of the head's rate, and its weight
+averages reach the transformer."""
 
 import numpy
 import pytest
 import spacy
+import torch
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import registry
 
 from ner_project.training.functions import chunk_bounds, split_windows
+from tests.helpers import demo_pipeline
 
 
 def cv(nlp) -> Doc:
@@ -121,3 +124,35 @@ def test_windows_keep_whole_sentences_when_they_fit():
     assert split_windows(pieces, starts, 4) == [(0, 2), (2, 6)]
     assert split_windows(pieces, starts, 3) == [(0, 2), (2, 5), (5, 6)]
     assert split_windows([], [], 4) == []
+
+
+def test_the_transformer_runs_on_the_optimizers_averages_and_back(tiny_transformer):
+    """spaCy evaluates and saves a model under `optimizer.averages` (`use_averages`):
+    there the transformer's trained weights take their averages, the pooler (no
+    gradient, no average) keeps its own, and after it the trained weights are back."""
+    nlp, examples = demo_pipeline(tiny_transformer, ["transformer", "ner"], 8)
+    nlp.initialize(lambda: examples)
+    make = registry.optimizers.get("ner_project.pretrained_scaled_adam.v1")
+    optimizer = make(learn_rate=0.001, pretrained_rate_scale=0.4, use_averages=True)
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer)
+    transformer = nlp.get_pipe("transformer").model
+    shim, weights = transformer.layers[0].shims[0], transformer.transformer
+    trained = {name: p.detach().clone() for name, p in weights.named_parameters()}
+    averaged = {name for name in trained if (shim.id, name) in optimizer.averages}
+    assert "pooler.dense.weight" not in averaged
+    assert "encoder.layer.0.attention.self.query.weight" in averaged
+
+    with nlp.use_params(optimizer.averages):
+        for name, p in weights.named_parameters():
+            expected = (
+                torch.from_numpy(optimizer.averages[(shim.id, name)])
+                if name in averaged
+                else trained[name]
+            )
+            assert torch.equal(p.detach(), expected), name
+        assert any(
+            not torch.equal(trained[n], weights.get_parameter(n)) for n in averaged
+        )
+    for name, p in weights.named_parameters():
+        assert torch.equal(p.detach(), trained[name]), name

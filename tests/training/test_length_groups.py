@@ -3,12 +3,9 @@ padding, and the same hidden states and entities as one padded pass."""
 
 import numpy
 import pytest
-import spacy
-from thinc.api import Config
 
-from ner_project.conversion.corpus import convert_files
 from ner_project.training.functions import padding_limited_groups
-from tests.helpers import PROJECT_DIR
+from tests.helpers import demo_pipeline
 
 TEXTS = [
     "Anna Lee",
@@ -39,19 +36,9 @@ def test_no_limit_on_padding_gives_one_group_per_size_budget():
 def pipelines(tiny_transformer):
     """The shipped config with the tiny transformer, initialised once; and the same
     weights run by spacy-transformers' own forward pass."""
-    config = Config().from_disk(PROJECT_DIR / "configs" / "base_config.cfg")
-    config["components"]["transformer"]["model"]["name"] = str(tiny_transformer)
-    config["nlp"]["pipeline"] = ["transformer", "ner", "entity_confidence"]
-    del config["components"]["contact_patterns"]
-    del config["initialize"]["components"]["contact_patterns"]
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    doc_bin, _ = convert_files([PROJECT_DIR / "assets/demo/train.tsv"], "en", None)
-    from spacy.training import Example
-
-    examples = [
-        Example(nlp.make_doc(doc.text), doc)
-        for doc in list(doc_bin.get_docs(nlp.vocab))[:20]
-    ]
+    nlp, examples = demo_pipeline(
+        tiny_transformer, ["transformer", "ner", "entity_confidence"], 20
+    )
     optimizer = nlp.initialize(lambda: examples)
     for _ in range(10):  # a few updates, so that the head predicts some entities
         nlp.update(examples, sgd=optimizer)

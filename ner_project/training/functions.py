@@ -907,6 +907,7 @@ def length_grouped_transformer(
         mixed_precision,
         grad_scaler_config,
     )
+    # TransformerModel makes its shim itself; this one also runs on weight averages
     model.layers[0].shims[0].__class__ = AveragedHFShim
     model._func = forward_in_length_groups
     model.attrs["max_padding"] = max_padding

@@ -871,14 +871,13 @@ class AveragedHFShim(HFShim):
         if not averaged:
             yield
             return
-        backup = {
-            name: value.clone() for name, value in self._model.state_dict().items()
-        }
+        weights = self._model.state_dict()
+        trained = {name: weights[name].clone() for name in averaged}
         self._model.load_state_dict(averaged, strict=False)
         try:
             yield
         finally:
-            self._model.load_state_dict(backup)
+            self._model.load_state_dict(trained, strict=False)
 
 
 def length_grouped_transformer(

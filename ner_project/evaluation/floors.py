@@ -3,9 +3,11 @@ confidence is more often wrong than right; for each label, the floor below which
 entities are dropped is the one at which that label's dev F1 is highest, in the whole
 pipeline's output. The fitted floors go into the `entity_confidence` component's
 `min_confidence`, so every user of the pipeline (evaluate, the service, `annotate`)
-gets them."""
+gets them. The spans the component adds for its ensured labels have one floor of their
+own, `ensure_min_confidence`, fitted the same way."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -66,6 +68,77 @@ def fitted_floor(
     best = max(floors, key=lambda floor: (scores[floor], -floor))
     return {
         "label": label,
+        "floor": best,
+        "f1": round(scores[best], 4),
+        "unfloored_f1": round(scores[min(floors)], 4),
+    }
+
+
+def labels_f1(examples: Sequence[Example], labels: set[str]) -> float:
+    """F1 of the entities of `labels` taken together (by offsets and label)."""
+    found = missed = wrong = 0
+    for eg in examples:
+        gold = {
+            (e.start_char, e.end_char, e.label_)
+            for e in eg.reference.ents
+            if e.label_ in labels
+        }
+        predicted = {
+            (e.start_char, e.end_char, e.label_)
+            for e in eg.predicted.ents
+            if e.label_ in labels
+        }
+        found += len(predicted & gold)
+        missed += len(gold - predicted)
+        wrong += len(predicted - gold)
+    return 2 * found / (2 * found + missed + wrong) if found else 0.0
+
+
+@contextmanager
+def ensure_floor(scorer, floor: float) -> Iterator[None]:
+    """The confidence component with `ensure_min_confidence` at `floor` for a while."""
+    kept = scorer.ensure_min_confidence
+    scorer.ensure_min_confidence = floor
+    try:
+        yield
+    finally:
+        scorer.ensure_min_confidence = kept
+
+
+def fit_ensure_floor(
+    nlp: Language,
+    references: list[Doc],
+    component: str = "entity_confidence",
+    floors: Sequence[float] = FLOORS,
+) -> dict | None:
+    """The component's `ensure_min_confidence` fitted like a label's floor: of
+    `floors`, the lowest at which the ensured labels' dev F1 is highest, that F1, and
+    the F1 at no floor; None where the component ensures no label.
+
+    A span added where the parse found none of a label is a guess, and how sure the
+    model must be of it moves with every model trained: too low a floor gives a CV
+    that names no one a name. The NER runs once; the component (its other floors off)
+    and the ones after it then run on copies of its output at each floor."""
+    scorer = nlp.get_pipe(component)
+    labels = set(scorer.ensure_labels)
+    if not labels:
+        return None
+    later = nlp.pipe_names[nlp.pipe_names.index(component) + 1 :]
+    with nlp.select_pipes(disable=[component, *later]):
+        parsed = predict(nlp, references)
+    scores = {}
+    for floor in floors:
+        floored = []
+        with floors_off(scorer), ensure_floor(scorer, floor):
+            for eg in parsed:
+                doc = eg.predicted.copy()
+                for name in [component, *later]:
+                    doc = nlp.get_pipe(name)(doc)
+                floored.append(Example(doc, eg.reference))
+        scores[floor] = labels_f1(floored, labels)
+    best = max(floors, key=lambda floor: (scores[floor], -floor))
+    return {
+        "label": ", ".join(sorted(labels)) + " (ensured)",
         "floor": best,
         "f1": round(scores[best], 4),
         "unfloored_f1": round(scores[min(floors)], 4),

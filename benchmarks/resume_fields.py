@@ -270,7 +270,7 @@ def markdown(result: dict) -> str:
         "|---|" + "---:|" * len(columns),
     ]
     for name, figures in result["formats"].items():
-        cells = ["n/a" if figures[c] is None else f"{figures[c]:.3f}" for c in columns]
+        cells = ["n/a" if figures[c] is None else f"{figures[c]:.4f}" for c in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

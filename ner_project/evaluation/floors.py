@@ -6,10 +6,11 @@ pipeline's output. The fitted floors go into the `entity_confidence` component's
 gets them. The spans the component adds for its ensured labels have one floor of their
 own, `ensure_min_confidence`, fitted the same way."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example
 from wasabi import msg
@@ -55,54 +56,20 @@ def fitted_floor(
     label: str,
     floors: Sequence[float],
 ) -> dict:
-    scores = {}
-    for floor in floors:
-        floored = []
-        for eg in examples:
-            doc = eg.predicted.copy()
-            doc.ents = above_floors(doc.ents, {label: floor})
-            for name in later:
-                doc = nlp.get_pipe(name)(doc)
-            floored.append(Example(doc, eg.reference))
-        scores[floor] = label_f1(floored, label)
-    best = max(floors, key=lambda floor: (scores[floor], -floor))
-    return {
-        "label": label,
-        "floor": best,
-        "f1": round(scores[best], 4),
-        "unfloored_f1": round(scores[min(floors)], 4),
+    scores = {
+        floor: label_f1(rerun(nlp, later, examples, kept_above({label: floor})), label)
+        for floor in floors
     }
+    return best_floor(label, scores)
 
 
-def labels_f1(examples: Sequence[Example], labels: set[str]) -> float:
-    """F1 of the entities of `labels` taken together (by offsets and label)."""
-    found = missed = wrong = 0
-    for eg in examples:
-        gold = {
-            (e.start_char, e.end_char, e.label_)
-            for e in eg.reference.ents
-            if e.label_ in labels
-        }
-        predicted = {
-            (e.start_char, e.end_char, e.label_)
-            for e in eg.predicted.ents
-            if e.label_ in labels
-        }
-        found += len(predicted & gold)
-        missed += len(gold - predicted)
-        wrong += len(predicted - gold)
-    return 2 * found / (2 * found + missed + wrong) if found else 0.0
+def kept_above(floors: dict[str, float]) -> Callable[[Doc], None]:
+    """What takes a doc's entities under their label's floor out of it."""
 
+    def drop_below_floors(doc: Doc) -> None:
+        doc.ents = above_floors(doc.ents, floors)
 
-@contextmanager
-def ensure_floor(scorer, floor: float) -> Iterator[None]:
-    """The confidence component with `ensure_min_confidence` at `floor` for a while."""
-    kept = scorer.ensure_min_confidence
-    scorer.ensure_min_confidence = floor
-    try:
-        yield
-    finally:
-        scorer.ensure_min_confidence = kept
+    return drop_below_floors
 
 
 def fit_ensure_floor(
@@ -123,26 +90,66 @@ def fit_ensure_floor(
     labels = set(scorer.ensure_labels)
     if not labels:
         return None
-    later = nlp.pipe_names[nlp.pipe_names.index(component) + 1 :]
-    with nlp.select_pipes(disable=[component, *later]):
+    from_component = nlp.pipe_names[nlp.pipe_names.index(component) :]
+    with nlp.select_pipes(disable=from_component):
         parsed = predict(nlp, references)
     scores = {}
     for floor in floors:
-        floored = []
         with floors_off(scorer), ensure_floor(scorer, floor):
-            for eg in parsed:
-                doc = eg.predicted.copy()
-                for name in [component, *later]:
-                    doc = nlp.get_pipe(name)(doc)
-                floored.append(Example(doc, eg.reference))
-        scores[floor] = labels_f1(floored, labels)
-    best = max(floors, key=lambda floor: (scores[floor], -floor))
+            scores[floor] = labels_f1(rerun(nlp, from_component, parsed), labels)
+    return best_floor(", ".join(sorted(labels)) + " (ensured)", scores)
+
+
+def rerun(
+    nlp: Language,
+    pipes: list[str],
+    examples: list[Example],
+    change: Callable[[Doc], None] | None = None,
+) -> list[Example]:
+    """The examples with copies of their predicted docs, each changed by `change` and
+    then run through `pipes`, as the pipeline would run them."""
+    rerun_examples = []
+    for eg in examples:
+        doc = eg.predicted.copy()
+        if change is not None:
+            change(doc)
+        for name in pipes:
+            doc = nlp.get_pipe(name)(doc)
+        rerun_examples.append(Example(doc, eg.reference))
+    return rerun_examples
+
+
+def best_floor(label: str, scores: dict[float, float]) -> dict:
+    """Of `scores` (floor: F1), the lowest floor of the highest F1, that F1, and the F1
+    at the lowest floor."""
+    best = max(scores, key=lambda floor: (scores[floor], -floor))
     return {
-        "label": ", ".join(sorted(labels)) + " (ensured)",
+        "label": label,
         "floor": best,
         "f1": round(scores[best], 4),
-        "unfloored_f1": round(scores[min(floors)], 4),
+        "unfloored_f1": round(scores[min(scores)], 4),
     }
+
+
+def labels_f1(examples: Sequence[Example], labels: set[str]) -> float:
+    """F1 of the entities of `labels` taken together, as `evaluate` scores entities."""
+    scores = Scorer.score_spans(
+        examples,
+        "ents",
+        getter=lambda doc, attr: [e for e in doc.ents if e.label_ in labels],
+    )
+    return scores["ents_f"] or 0.0
+
+
+@contextmanager
+def ensure_floor(scorer, floor: float) -> Iterator[None]:
+    """The confidence component with `ensure_min_confidence` at `floor` for a while."""
+    kept = scorer.ensure_min_confidence
+    scorer.ensure_min_confidence = floor
+    try:
+        yield
+    finally:
+        scorer.ensure_min_confidence = kept
 
 
 def print_floors(rows: list[dict], corpus: str) -> None:

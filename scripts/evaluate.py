@@ -2,7 +2,8 @@
 model-best), write the error-analysis report, and measure how well the entities'
 confidences are calibrated: on the dev set, with the confidence temperature that would
 calibrate them best there, and on the test set, which that fit never saw (`evaluate`
-command)."""
+command). A model retrained on dev as well (`resume-refit`) has its dev calibration
+measured on the held-out run it took its temperature and floors from (`--dev-model`)."""
 
 from pathlib import Path
 
@@ -36,17 +37,27 @@ def evaluate(
     dev_path: Path | None = typer.Option(
         None, help="Dev corpus (.spacy) to measure the confidences' calibration on"
     ),
+    dev_model: Path | None = typer.Option(
+        None,
+        help="Pipeline whose calibration on dev is measured (default MODEL): the "
+        "held-out run of a MODEL that trained on dev too",
+    ),
 ) -> None:
     """Evaluate MODEL on TEST_PATH, print a table, write OUTPUT and the report."""
     use_gpu(gpu_id)
     for path in (test_path, dev_path):
         if path is not None and not path.is_file():
             msg.fail(f"Corpus {path} not found", exits=1)
+    if dev_model is not None and not dev_model.is_dir():
+        msg.fail(f"Pipeline {dev_model} not found", exits=1)
     nlp = load_pipeline(str(model))
     metrics, examples = score_corpus(nlp, test_path)
     if dev_path is not None:
-        dev = read_corpus(nlp, dev_path)
-        metrics["calibration"] = dev_calibration(nlp, dev, dev_path.as_posix())
+        dev_nlp = nlp if dev_model is None else load_pipeline(str(dev_model))
+        dev = read_corpus(dev_nlp, dev_path)
+        metrics["calibration"] = dev_calibration(dev_nlp, dev, dev_path.as_posix())
+        if dev_model is not None:
+            metrics["calibration"]["model"] = dev_model.as_posix()
         print_calibration(metrics["calibration"])
     metrics["test_calibration"] = calibration(examples, test_path.as_posix())
     print_calibration(metrics["test_calibration"])

@@ -176,7 +176,9 @@ def print_calibration(summary: dict) -> None:
         msg.warn(f"Calibration: no entity with a confidence on {summary['corpus']}")
         return
     msg.info(
-        f"Calibration on {summary['corpus']}: expected calibration error "
+        f"Calibration on {summary['corpus']}"
+        + (f" of {summary['model']}" if summary.get("model") else "")
+        + ": expected calibration error "
         f"{summary['ece']:.3f} over {summary['entities']} entities (target <= 0.05)"
     )
     if left_out := unannotated_note(summary):

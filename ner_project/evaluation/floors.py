@@ -16,15 +16,10 @@ from spacy.training import Example
 from wasabi import msg
 
 from ner_project.evaluation.calibration import annotated_labels, floors_off
-from ner_project.evaluation.scores import entity_metrics, predict
+from ner_project.evaluation.scores import predict
 from ner_project.training.functions import above_floors
 
 FLOORS = tuple(round(0.05 * step, 2) for step in range(20))  # 0 to 0.95
-
-
-def label_f1(examples: Sequence[Example], label: str) -> float:
-    """F1 of `label`'s entities, as `evaluate` scores them."""
-    return entity_metrics(examples)["ents_per_type"].get(label, {}).get("f", 0.0)
 
 
 def fit_floors(
@@ -57,7 +52,9 @@ def fitted_floor(
     floors: Sequence[float],
 ) -> dict:
     scores = {
-        floor: label_f1(rerun(nlp, later, examples, kept_above({label: floor})), label)
+        floor: labels_f1(
+            rerun(nlp, later, examples, kept_above({label: floor})), {label}
+        )
         for floor in floors
     }
     return best_floor(label, scores)
@@ -98,6 +95,41 @@ def fit_ensure_floor(
         with floors_off(scorer), ensure_floor(scorer, floor):
             scores[floor] = labels_f1(rerun(nlp, from_component, parsed), labels)
     return best_floor(", ".join(sorted(labels)) + " (ensured)", scores)
+
+
+def copy_floors(
+    source: Language, target: Language, component: str = "entity_confidence"
+) -> dict:
+    """Give `target`'s confidence component the floors of `source`'s: its labels'
+    `min_confidence` and its ensured labels' `ensure_min_confidence`, in the config
+    that `target.to_disk` writes. Returns them.
+
+    For a pipeline retrained on train and dev with the settings a held-out run chose
+    (`resume-refit`): no data is left to fit its floors on, so it keeps those fitted
+    for the held-out run. A floor is a confidence, and the temperature sets what a
+    confidence means: both components must have the same temperature and ensure the
+    same labels, and the target's NER must know every floored label."""
+    given, taken = source.get_pipe_config(component), target.get_pipe_config(component)
+    for setting in ("temperature", "ensure_labels"):
+        if given.get(setting) != taken.get(setting):
+            raise ValueError(
+                f"{component}: {setting} is {given.get(setting)!r} where the floors "
+                f"were fitted and {taken.get(setting)!r} here; floors only carry over "
+                "between pipelines with the same one"
+            )
+    floors = dict(given.get("min_confidence") or {})
+    known = set(target.get_pipe(taken["ner"]).labels)
+    if unknown := sorted(set(floors) - known):
+        raise ValueError(
+            f"{component}: floors of {', '.join(unknown)}, which this pipeline's NER "
+            "does not predict"
+        )
+    taken["min_confidence"] = floors
+    taken["ensure_min_confidence"] = given.get("ensure_min_confidence", 0.0)
+    return {
+        "min_confidence": floors,
+        "ensure_min_confidence": taken["ensure_min_confidence"],
+    }
 
 
 def rerun(

@@ -69,7 +69,8 @@ def calibration_lines(summary: dict, title: str, plot: str | None = None) -> lis
         "",
         f"## {title}",
         "",
-        f"On `{summary['corpus']}`, {summary['entities']} predicted entities: expected "
+        f"On `{summary['corpus']}`{measured_on(summary)}, {summary['entities']} "
+        "predicted entities: expected "
         f"calibration error **{ece}** (target 0.05 or less{drawn}).",
     ]
     if fitted := summary.get("fitted"):
@@ -175,3 +176,10 @@ def write_report(
         + ", ".join(f"{outcome} {count}" for outcome, count in overall.items())
         + f"; report in {report_dir}"
     )
+
+
+def measured_on(summary: dict) -> str:
+    """Where the calibration is of another pipeline than the one scored (`--dev-model`
+    of `scripts/evaluate.py`), the words that name it."""
+    model = summary.get("model")
+    return f" by `{model}`, the held-out run it took its floors from" if model else ""

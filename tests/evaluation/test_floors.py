@@ -1,23 +1,21 @@
 """Per-label confidence floors: the `entity_confidence` component drops the entities
 less confident than their label's floor, and `fit_floors` (`scripts/fit_floors.py`)
 picks each floor where the label's dev F1 is highest; `fit_ensure_floor` picks the
-floor of the spans added for the ensured labels the same way."""
+floor of the spans added for the ensured labels the same way; `copy_floors`
+(`scripts/copy_floors.py`) gives a model retrained on train and dev the floors of its
+held-out run."""
 
 import sys
 from collections import defaultdict
 
 import pytest
 import spacy
+import srsly
 from spacy.tokens import DocBin
 
 from ner_project.evaluation.calibration import calibration, dev_calibration
-from ner_project.evaluation.floors import (
-    FLOORS,
-    fit_ensure_floor,
-    fit_floors,
-    label_f1,
-)
-from ner_project.evaluation.scores import predict
+from ner_project.evaluation.floors import FLOORS, fit_ensure_floor, fit_floors
+from ner_project.evaluation.scores import entity_metrics, predict
 from tests.helpers import PROJECT_DIR, run_cli
 
 
@@ -32,6 +30,11 @@ def dev_docs(trained_pipeline, dev_path):
     return list(
         DocBin().from_disk(dev_path).get_docs(spacy.load(trained_pipeline).vocab)
     )
+
+
+def label_f1(examples, label: str) -> float:
+    """F1 of `label`'s entities as `evaluate` reports it, among every label's."""
+    return entity_metrics(examples)["ents_per_type"].get(label, {}).get("f", 0.0)
 
 
 def with_floors(trained_pipeline, floors: dict, **settings):
@@ -204,3 +207,99 @@ def test_the_script_names_a_missing_dev_set_and_writes_nothing(
     assert result.returncode == 1
     assert f"Corpus {tmp_path / 'dev.spacy'} not found" in result.output
     assert not output.exists()
+
+
+# A model retrained on train and dev (`resume-refit`) has no data left to fit floors
+# on: it takes those of the held-out run, and its dev calibration is that run's.
+
+
+def test_copied_floors_are_the_held_out_runs_and_the_written_pipeline_keeps_to_them(
+    trained_pipeline, dev_docs, tmp_path
+):
+    held_out, refit = tmp_path / "held-out", tmp_path / "refit"
+    floors = {"SKILL": 0.5, "COMPANY": 0.45}
+    ensuring = {"ensure_labels": ["NAME"]}
+    with_floors(
+        trained_pipeline, floors, **ensuring, ensure_min_confidence=0.3
+    ).to_disk(held_out)
+    with_floors(trained_pipeline, {}, **ensuring).to_disk(refit)
+    output = tmp_path / "model-release"
+    result = run_cli(
+        [
+            *(sys.executable, "-B", PROJECT_DIR / "scripts/copy_floors.py"),
+            *(held_out, refit, output),
+        ],
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    assert (
+        f"2 floors of {held_out}, the ensured labels' 0.30; pipeline written to "
+        f"{output}" in " ".join(result.output.split())
+    )
+    config = spacy.load(output).get_pipe_config("entity_confidence")
+    assert config["min_confidence"] == floors
+    assert config["ensure_min_confidence"] == 0.3
+
+    def entities(path):
+        texts = [doc.text for doc in dev_docs]
+        return [
+            [(e.start, e.end, e.label_, e._.confidence) for e in doc.ents]
+            for doc in spacy.load(path).pipe(texts)
+        ]
+
+    assert entities(output) == entities(held_out)  # same weights, same floors
+    assert entities(output) != entities(refit)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"temperature": 2.0},
+            "temperature is 1.0 where the floors were fitted and 2.0 here",
+        ),
+        ({"ensure_labels": ["NAME"]}, "ensure_labels is [] where the floors were"),
+    ],
+)
+def test_floors_carry_over_only_at_the_same_temperature_and_ensured_labels(
+    trained_pipeline, tmp_path, settings, message
+):
+    held_out, refit = tmp_path / "held-out", tmp_path / "refit"
+    with_floors(trained_pipeline, {"SKILL": 0.5}).to_disk(held_out)
+    with_floors(trained_pipeline, {}, **settings).to_disk(refit)
+    output = tmp_path / "model-release"
+    result = run_cli(
+        [
+            *(sys.executable, "-B", PROJECT_DIR / "scripts/copy_floors.py"),
+            *(held_out, refit, output),
+        ],
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 1
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not output.exists()
+
+
+def test_evaluate_measures_dev_calibration_on_the_held_out_run_it_is_given(
+    trained_pipeline, dev_path, dev_docs, tmp_path
+):
+    held_out = tmp_path / "held-out"
+    with_floors(trained_pipeline, {}, temperature=3.0).to_disk(held_out)
+    output = tmp_path / "metrics.json"
+    result = run_cli(
+        [
+            *(sys.executable, "-B", PROJECT_DIR / "scripts/evaluate.py"),
+            *(trained_pipeline, dev_path, output),
+            *("--dev-path", dev_path, "--dev-model", held_out),
+        ],
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    metrics = srsly.read_json(output)
+    on_dev = dev_calibration(spacy.load(held_out), dev_docs, dev_path.as_posix())
+    expected = srsly.json_loads(srsly.json_dumps({**on_dev, "model": str(held_out)}))
+    assert metrics["calibration"] == expected
+    # the same corpus scored by the evaluated model: another temperature, other bins
+    assert metrics["test_calibration"]["bins"] != metrics["calibration"]["bins"]
+    assert f"of {held_out}: expected calibration error" in result.output

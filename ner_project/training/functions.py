@@ -3,6 +3,7 @@ pipeline (--code), so this file imports nothing from the project."""
 
 import contextlib
 import importlib.util
+import random
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -190,6 +191,82 @@ def chunked_corpus(
         limit=limit,
         augmenter=augmenter,
     )
+
+
+class EntitySwap:
+    """An augmenter that gives some training examples other entity texts: each entity
+    of `labels` (None: every label) replaced by one that an earlier example had under
+    the same label, with probability `level` per example.
+
+    Real CVs are few (279 to train on) and the model learns their names, companies and
+    colleges by heart; another CV's value in the same place teaches it to read the
+    place. The values come from the corpus itself as it streams past, so nothing is
+    invented and no list needs shipping."""
+
+    def __init__(self, level: float, labels: Sequence[str] | None = None):
+        if not 0.0 <= level <= 1.0:
+            raise ValueError(f"entity_swap level must be in [0, 1], not {level}")
+        self.level = level
+        self.labels = None if labels is None else set(labels)
+        self.seen: dict[str, dict[tuple, None]] = {}  # label -> values, each once
+
+    def __call__(self, nlp: Language, example: Example) -> Iterator[Example]:
+        if self.level == 0.0:
+            yield example
+            return
+        reference = example.reference
+        swappable = [
+            ent
+            for ent in reference.ents
+            if self.labels is None or ent.label_ in self.labels
+        ]
+        pools = {ent.label_: list(self.seen.get(ent.label_, {})) for ent in swappable}
+        for ent in swappable:
+            self.seen.setdefault(ent.label_, {})[entity_value(ent)] = None
+        if swappable and random.random() < self.level:
+            yield swapped_example(nlp, reference, pools)
+        else:
+            yield example
+
+
+def entity_value(ent: Span) -> tuple[tuple[str, bool], ...]:
+    """An entity's words, each with whether a space follows it."""
+    return tuple((token.text, bool(token.whitespace_)) for token in ent)
+
+
+def swapped_example(
+    nlp: Language, reference: Doc, pools: Mapping[str, list[tuple]]
+) -> Example:
+    """`reference` with each entity whose label has a pool of earlier values given one
+    of them (its last word followed by what followed the entity), as an Example whose
+    predicted side has the same words."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    tags: list[str] = []
+    i = 0
+    for ent in reference.ents:
+        for token in reference[i : ent.start]:
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+            tags.append(token.ent_iob_)  # "O", or "" where the annotation is missing
+        pool = pools.get(ent.label_)
+        value = random.choice(pool) if pool else entity_value(ent)
+        for k, (word, space) in enumerate(value):
+            words.append(word)
+            spaces.append(space if k < len(value) - 1 else bool(ent[-1].whitespace_))
+            tags.append(("B-" if k == 0 else "I-") + ent.label_)
+        i = ent.end
+    for token in reference[i:]:
+        words.append(token.text)
+        spaces.append(bool(token.whitespace_))
+        tags.append(token.ent_iob_)
+    gold = Doc(nlp.vocab, words=words, spaces=spaces, ents=tags)
+    return Example(Doc(nlp.vocab, words=words, spaces=spaces), gold)
+
+
+def entity_swap(level: float, labels: list[str] | None = None) -> EntitySwap:
+    """`EntitySwap` as the config names it (`corpora.train.augmenter`)."""
+    return EntitySwap(level, labels)
 
 
 PHONE_SEPARATORS = {"-", ".", "(", ")"}
@@ -1405,6 +1482,7 @@ def register_functions() -> None:
         "ner_project.pretrained_scaled_adam.v1", func=pretrained_scaled_adam
     )
     registry.readers.register("ner_project.chunked_corpus.v1", func=chunked_corpus)
+    registry.augmenters.register("ner_project.entity_swap.v1", func=entity_swap)
     registry.misc.register(
         "ner_project.contact_ents_filter.v1", func=make_contact_ents_filter
     )

@@ -220,13 +220,16 @@ class EntitySwap:
             for ent in reference.ents
             if self.labels is None or ent.label_ in self.labels
         ]
-        pools = {ent.label_: list(self.seen.get(ent.label_, {})) for ent in swappable}
+        swap = bool(swappable) and random.random() < self.level
+        # the values of earlier examples only, taken before this one's join them
+        pools = (
+            {ent.label_: list(self.seen.get(ent.label_, {})) for ent in swappable}
+            if swap
+            else {}
+        )
         for ent in swappable:
             self.seen.setdefault(ent.label_, {})[entity_value(ent)] = None
-        if swappable and random.random() < self.level:
-            yield swapped_example(nlp, reference, pools)
-        else:
-            yield example
+        yield swapped_example(nlp, reference, pools) if swap else example
 
 
 def entity_value(ent: Span) -> tuple[tuple[str, bool], ...]:
@@ -243,12 +246,16 @@ def swapped_example(
     words: list[str] = []
     spaces: list[bool] = []
     tags: list[str] = []
+    starts = {ent.start: ent for ent in reference.ents}
     i = 0
-    for ent in reference.ents:
-        for token in reference[i : ent.start]:
+    while i < len(reference):
+        if (ent := starts.get(i)) is None:
+            token = reference[i]
             words.append(token.text)
             spaces.append(bool(token.whitespace_))
             tags.append(token.ent_iob_)  # "O", or "" where the annotation is missing
+            i += 1
+            continue
         pool = pools.get(ent.label_)
         value = random.choice(pool) if pool else entity_value(ent)
         for k, (word, space) in enumerate(value):
@@ -256,10 +263,6 @@ def swapped_example(
             spaces.append(space if k < len(value) - 1 else bool(ent[-1].whitespace_))
             tags.append(("B-" if k == 0 else "I-") + ent.label_)
         i = ent.end
-    for token in reference[i:]:
-        words.append(token.text)
-        spaces.append(bool(token.whitespace_))
-        tags.append(token.ent_iob_)
     gold = Doc(nlp.vocab, words=words, spaces=spaces, ents=tags)
     return Example(Doc(nlp.vocab, words=words, spaces=spaces), gold)
 

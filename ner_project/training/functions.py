@@ -208,7 +208,8 @@ class EntitySwap:
             raise ValueError(f"entity_swap level must be in [0, 1], not {level}")
         self.level = level
         self.labels = None if labels is None else set(labels)
-        self.seen: dict[str, dict[tuple, None]] = {}  # label -> values, each once
+        self.values: dict[str, list[tuple]] = {}  # label -> distinct values, in order
+        self.known: set[tuple[str, tuple]] = set()  # (label, value) already in values
 
     def __call__(self, nlp: Language, example: Example) -> Iterator[Example]:
         if self.level == 0.0:
@@ -221,15 +222,18 @@ class EntitySwap:
             if self.labels is None or ent.label_ in self.labels
         ]
         swap = bool(swappable) and random.random() < self.level
-        # the values of earlier examples only, taken before this one's join them
-        pools = (
-            {ent.label_: list(self.seen.get(ent.label_, {})) for ent in swappable}
+        # how many values earlier examples gave each label, before this one's join
+        earlier = (
+            {ent.label_: len(self.values.get(ent.label_, ())) for ent in swappable}
             if swap
             else {}
         )
         for ent in swappable:
-            self.seen.setdefault(ent.label_, {})[entity_value(ent)] = None
-        yield swapped_example(nlp, reference, pools) if swap else example
+            key = (ent.label_, entity_value(ent))
+            if key not in self.known:
+                self.known.add(key)
+                self.values.setdefault(ent.label_, []).append(key[1])
+        yield swapped_example(nlp, reference, self.values, earlier) if swap else example
 
 
 def entity_value(ent: Span) -> tuple[tuple[str, bool], ...]:
@@ -238,11 +242,14 @@ def entity_value(ent: Span) -> tuple[tuple[str, bool], ...]:
 
 
 def swapped_example(
-    nlp: Language, reference: Doc, pools: Mapping[str, list[tuple]]
+    nlp: Language,
+    reference: Doc,
+    values: Mapping[str, list[tuple]],
+    earlier: Mapping[str, int],
 ) -> Example:
-    """`reference` with each entity whose label has a pool of earlier values given one
-    of them (its last word followed by what followed the entity), as an Example whose
-    predicted side has the same words."""
+    """`reference` with each entity whose label has earlier values (the first
+    `earlier[label]` of `values[label]`) given one of them (its last word followed by
+    what followed the entity), as an Example whose predicted side has the same words."""
     words: list[str] = []
     spaces: list[bool] = []
     tags: list[str] = []
@@ -256,8 +263,10 @@ def swapped_example(
             tags.append(token.ent_iob_)  # "O", or "" where the annotation is missing
             i += 1
             continue
-        pool = pools.get(ent.label_)
-        value = random.choice(pool) if pool else entity_value(ent)
+        count = earlier.get(ent.label_, 0)
+        value = (
+            values[ent.label_][random.randrange(count)] if count else entity_value(ent)
+        )
         for k, (word, space) in enumerate(value):
             words.append(word)
             spaces.append(space if k < len(value) - 1 else bool(ent[-1].whitespace_))
